@@ -21,10 +21,14 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from grader.errors import GraderError, Location
+from grader.errors import ExerciseError, GraderError, Location
 from grader.exercise.model import Exercise, Part
 from grader.results import Evidence, PartResult, Status
 from grader.seeding import rng_for
+
+
+#: separates the math blocks of one answer in `Answer.display` / `PartResult.answer`
+MATH_BLOCK_SEP = "\n\n"
 
 
 @dataclass
@@ -51,7 +55,7 @@ class Answer:
     def display(self) -> str:
         """The answer as it should be shown back to the student."""
         if self.math:
-            return "\n".join(self.math)
+            return MATH_BLOCK_SEP.join(self.math)
         return self.text.strip()
 
 
@@ -96,7 +100,14 @@ class AnswerKind(ABC):
     answer_from: ClassVar[str] = "markdown"
 
     def parse_options(self, raw: dict[str, Any], where: Location) -> Any:
-        """Validate the part's kind-specific keys; return the kind's options object."""
+        """Validate the part's kind-specific keys; return the kind's options object.
+
+        `raw` is the part's TOML table without the keys all kinds share (id, kind, points,
+        title, mistakes, hidden). Raise ExerciseError(message, location=where) naming the key.
+        """
+        if raw:
+            raise ExerciseError(f"unknown key(s) for a '{self.name}' part: {', '.join(sorted(raw))}",
+                                location=where)
         return None
 
     @abstractmethod
