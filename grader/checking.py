@@ -150,6 +150,18 @@ def grade(exercise: Exercise, submission: Submission) -> Result:
                   duration_s=round(time.perf_counter() - start, 6))
 
 
+def reference_submission(exercise: Exercise, student_id: str = "reference") -> Submission:
+    """The instructor's reference (answers.md rendered for `student_id`'s numbers, and
+    solution.py) as a submission, so `grader validate` grades it like a student's."""
+    params = draw_parameters(exercise, student_id)
+    answers, _ = reference_answers(exercise, params)
+    sol = exercise.solution_path
+    code = [sol / "solution.py"] if sol is not None and (sol / "solution.py").is_file() else []
+    return Submission(student_id=student_id, student_id_source="reference", root=sol or exercise.path,
+                      files=code, answers=dict(answers), code_files=code,
+                      content_hash=f"reference:{exercise.id}:{exercise.version}:{student_id}")
+
+
 def grade_path(exercise: Exercise, path: Path, student_id: str | None = None) -> Result:
     """Ingest and grade in one step; a submission that cannot be read at all still gets a
     Result (all parts unanswered) with the reason."""

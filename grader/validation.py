@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.checking import grade
+from grader.checking import grade, reference_submission
 from grader.errors import ExerciseErrors, GraderError
 from grader.exercise.loader import exercise_folders, load_exercise, read_toml
 from grader.exercise.model import Exercise
@@ -24,14 +24,9 @@ class Check:
     problems: list[str] = field(default_factory=list)
 
 
-def reference_files(sol_dir: Path) -> list[Path]:
-    return [p for p in (sol_dir / "answers.md", sol_dir / "solution.py") if p.is_file()]
-
-
 def check_reference(ex: Exercise, student: str) -> Check:
     assert ex.solution_path is not None
-    sub = ingest(ex.solution_path, ex, student_id=student, files=reference_files(ex.solution_path))
-    result = grade(ex, sub)
+    result = grade(ex, reference_submission(ex, student))
     label = "reference" if student == "reference" else f"reference (variant of {student})"
     problems = [f"part '{p.part_id}': {p.status.value}, {p.score:g}/{p.max_score:g}"
                 + (f" — {p.feedback[0]}" if p.feedback else "")

@@ -39,7 +39,7 @@ _FRAC = re.compile(rf"^([+-]?)\s*\\[dt]?frac\s*\{{\s*({_NUM})\s*\}}\s*\{{\s*({_N
 _SLASH = re.compile(rf"^({_NUM})\s*/\s*({_NUM})$")
 _PLAIN = re.compile(rf"^{_NUM}$")
 _MATRIX_ENV = re.compile(r"\\begin\{([bpvBV]?matrix|array)\}(?:\{[^}]*\})?(.*?)\\end\{\1\}", re.DOTALL)
-_NOISE = re.compile(r"\\(?:left|right|big|Big|bigg|Bigg)[lr]?|\\[,;:! ]|\\quad|\\qquad|\\displaystyle|~")
+_NOISE = re.compile(r"\\(?:left|right|big|Big|bigg|Bigg)[lr]?(?![A-Za-z])|\\[,;:! ]|\\quad|\\qquad|\\displaystyle|~")
 _TEXT = re.compile(r"\\(?:text|mathrm|textrm|mbox)\s*\{[^{}]*\}")
 
 
@@ -253,8 +253,9 @@ class NumericKind(AnswerKind):
         except MathSyntaxError as e:
             return self.error(task, e, "parse-error")
         except GraderError as e:
-            return self.result(task, Status.ERROR, feedback=[f"Could not read a {o.answer}: {e.message}"],
-                               evidence=[Evidence("parse-error", e.message, {"source": source})])
+            message = f"Could not read a {o.answer}: {e.message}"
+            return self.result(task, Status.ERROR, feedback=[message],
+                               evidence=[Evidence("parse-error", message, {"source": source})])
         if _close(given, expected, o):
             return self.result(task, Status.CORRECT, 1.0, feedback=["Correct."])
         return self._wrong(task, o, given, expected)
