@@ -45,8 +45,15 @@ _TEXT = re.compile(r"\\(?:text|mathrm|textrm|mbox)\s*\{[^{}]*\}")
 
 def final_member(latex: str) -> str:
     """The last member of the last `=` (or `\\approx`) chain of a math block."""
-    s = re.sub(r"\\(?:begin|end)\{(?:aligned|align\*?|split|gathered)\}", " ", latex)
-    s = s.replace("&", " ").replace("\\\\", " = ")
+    matrices: list[str] = []
+
+    def keep(m: re.Match[str]) -> str:  # matrices keep their & and \\\\ as they are
+        matrices.append(m.group(0))
+        return f"\x00{len(matrices) - 1}\x00"
+
+    s = _MATRIX_ENV.sub(keep, latex)
+    s = re.sub(r"\\(?:begin|end)\{(?:aligned|align\*?|split|gathered)\}", " ", s)
+    s = s.replace("&", " ").replace("\\\\", " ")
     s = _TEXT.sub(" ", s)
     s = _NOISE.sub(" ", s)
     depth = 0
@@ -59,14 +66,15 @@ def final_member(latex: str) -> str:
         elif ch in "})]":
             depth -= 1
         elif depth == 0:
-            for sep in ("=", "\\approx", "≈", "\\leftarrow", "\\gets", "←"):
-                if s.startswith(sep, i):
+            for sep in ("=", "\\approx", "≈", "\\leftarrow", "\\gets", "←", "\\in"):
+                after = s[i + len(sep): i + len(sep) + 1]
+                if s.startswith(sep, i) and not (sep[0] == "\\" and after.isalpha()):
                     cut = i + len(sep)
                     i = cut - 1
                     break
         i += 1
     member = s[cut:].strip().rstrip(".,;").strip()
-    return member
+    return re.sub("\x00(\\d+)\x00", lambda m: matrices[int(m.group(1))], member)
 
 
 def read_scalar(text: str) -> float:
