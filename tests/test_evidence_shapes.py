@@ -44,7 +44,8 @@ def test_failing_input_and_counterexample_are_json_safe() -> None:
     rows = dict(evidence_view(_roundtrip(ev)).rows)
     assert rows["expected"] == "[1, 2]" and rows["error"] == "ValueError: bad"
     cx = shapes.counterexample("Differs.", {"x": np.float64(0.5)}, 1.25, 0.75)
-    assert dict(evidence_view(_roundtrip(cx)).rows) == {"at": "x = 0.5", "your expression gives": "1.25",
+    rows = dict(evidence_view(_roundtrip(cx)).rows)
+    assert "<mi>x</mi>" in rows.pop("at") and rows == {"your expression gives": "1.25",
                                                         "expected": "0.75"}
 
 

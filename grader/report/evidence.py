@@ -41,8 +41,8 @@ class CodeExcerpt:
 class EvidenceView:
     kind: str
     message: str
-    rows: list[tuple[str, str]] = field(default_factory=list)  # label, value (escaped by the template)
-    math: list[tuple[str, Markup]] = field(default_factory=list)  # label, safe MathML
+    # label, value: a str is escaped and shown as code by the template, Markup (safe MathML) as is
+    rows: list[tuple[str, str | Markup]] = field(default_factory=list)
     pre: str | None = None  # preformatted text (a parse error's caret line)
     code: CodeExcerpt | None = None
     figures: list[Markup] = field(default_factory=list)
@@ -180,8 +180,10 @@ def evidence_view(ev: Evidence) -> EvidenceView:
     elif kind == "code":
         _code(view, d)
     elif kind == "counterexample":
-        if isinstance(d.get("point"), dict):
-            view.rows.append(("at", format_value(d["point"])))
+        if isinstance(d.get("point"), dict) and d["point"]:
+            # variable names are LaTeX (s_i, z_{1}); the sanitiser keeps anything odd as text
+            at = r",\; ".join(f"{k} = {format_value(v)}" for k, v in list(d["point"].items())[:20])
+            view.rows.append(("at", latex_to_mathml(at, display=False)))
         for key, label in (("student", "your expression gives"), ("reference", "expected")):
             if key in d:
                 view.rows.append((label, format_value(d[key])))
@@ -191,7 +193,7 @@ def evidence_view(ev: Evidence) -> EvidenceView:
         for key, label in (("from", "from"), ("to", "does not follow:")):
             m = _math(d.get(key))
             if m is not None:
-                view.math.append((label, m))
+                view.rows.append((label, m))
     elif kind == "failing-input":
         for key, label in (("input", "input"), ("expected", "expected"), ("actual", "your code gave"),
                            ("error", "error")):
@@ -211,7 +213,7 @@ def evidence_views(evidence: list[Evidence], feedback: list[str]) -> list[Eviden
     views = []
     for ev in evidence:
         v = evidence_view(ev)
-        if ev.message in feedback and not (v.rows or v.math or v.pre or v.code or v.figures):
+        if ev.message in feedback and not (v.rows or v.pre or v.code or v.figures):
             continue
         if ev.message in feedback:
             v.message = ""

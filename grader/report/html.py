@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from grader.kinds.base import MATH_BLOCK_SEP
 from grader.report.evidence import evidence_views
@@ -51,6 +52,7 @@ def environment() -> jinja2.Environment:
     env.filters["status_class"] = lambda s: STATUS_CLASS.get(Status(s), "none")
     env.filters["points"] = points
     env.filters["evidence_views"] = lambda part: evidence_views(part.evidence, part.feedback)
+    env.tests["markup"] = lambda v: isinstance(v, Markup)
     env.globals["Status"] = Status
     return env
 
