@@ -44,8 +44,8 @@ def test_first_diverging_step_shows_both_states_and_the_one_before():
     wrong = perceptron(X, AND, sign=-1.0)
     d = compare_traces(states(wrong), states(ref), ref, OPTS)
     assert d.step == 1
-    assert d.message == ("Step 1 (epoch = 1, x = [0., 0.], t = 0): the rule gives w = [0., 0.], b = -1; "
-                         "you have w = [0., 0.], b = 1 (before this step both were w = [0., 0.], b = 0).")
+    assert d.message == ("Step 1 (epoch = 1, x = [0, 0], t = 0): the rule gives w = [0, 0], b = -1; "
+                         "you have w = [0, 0], b = 1 (before this step both were w = [0, 0], b = 0).")
     assert d.diagnosis == "update-sign-flipped" and "wrong sign" in d.diagnosis_message
 
 
@@ -70,7 +70,7 @@ def test_initial_state_differs():
     ref = perceptron(X, AND)
     given = [{"w": [1, 1], "b": 0}] + ref[1:]
     d = compare_traces(states(given), states(ref), ref, OPTS)
-    assert d.step == 0 and d.message.startswith("Your initial state is w = [1., 1.], b = 0")
+    assert d.step == 0 and d.message.startswith("Your initial state is w = [1, 1], b = 0")
 
 
 def test_tuples_and_dicts_both_read_and_bad_shapes_are_explained():

@@ -19,6 +19,8 @@ import numpy as np
 from grader.errors import ExerciseError, Location
 from grader.kinds.base import CheckTask
 from grader.results import Evidence, PartResult, Status
+from grader.sandbox import Call, CallOutcome, RunReport, run_calls
+from grader.sandbox.limits import limits_for
 
 # --- option parsing helpers --------------------------------------------------------------
 
@@ -68,17 +70,6 @@ def no_unknown_keys(raw: dict[str, Any], known: set[str], kind: str, where: Loca
     if extra:
         raise ExerciseError(f"unknown key(s) for a '{kind}' part: {', '.join(sorted(extra))} "
                             f"(known: {', '.join(sorted(known))})", location=where)
-
-
-def part_limits(raw: dict[str, Any], where: Location) -> dict[str, Any]:
-    """The part's `limits = {...}` override, checked against the sandbox's own rules."""
-    value = raw.get("limits", {})
-    if not isinstance(value, dict):
-        raise ExerciseError("'limits' must be a table like {wall_s = 20}", location=_at(where, "limits"))
-    from grader.sandbox import Limits
-
-    Limits.from_options(value, _at(where, "limits"))  # raises ExerciseError for a bad key/value
-    return dict(value)
 
 
 def _at(where: Location, key: str) -> Location:
@@ -242,23 +233,12 @@ def _digest(obj: Any, h: Any) -> None:
         h.update(repr(obj).encode())
 
 
-def limits_for(task: CheckTask) -> Any:
-    from grader.sandbox import Limits
-
-    where = Location(file=str(task.ctx.exercise.path / "exercise.toml"), key="limits")
-    limits = Limits.from_options(task.ctx.exercise.limits or {}, where)
-    override = getattr(task.part.options, "limits", None) or {}
-    return limits.merged(Limits.from_options(override, where)) if override else limits
-
-
-def run_student(task: CheckTask, calls: list[Any]) -> Any:
+def run_student(task: CheckTask, calls: list[Call]) -> RunReport:
     """Run `calls` on the student's code in the sandbox; identical runs (the four gradient
     parts of one submission) share one sandbox run."""
-    from grader.sandbox import run_calls
-
     assert task.answer is not None
     files = list(task.answer.code_files)
-    limits = limits_for(task)
+    limits = limits_for(task.ctx.exercise, task.part)
     h = hashlib.sha256()
     for f in files:
         h.update(str(f).encode() + b"\0")
@@ -280,31 +260,27 @@ def run_student(task: CheckTask, calls: list[Any]) -> Any:
     return report
 
 
-ISOLATION_TEXT = {
-    "bubblewrap": "Your code ran in a bubblewrap sandbox (no network, private temporary directory).",
-    "rlimits": "Your code ran with resource limits only (bubblewrap is not available here): "
-               "it was not isolated from this machine's files.",
-}
+def isolation_evidence(report: RunReport) -> Evidence:
+    return Evidence("isolation", report.isolation_note, {"isolation": report.isolation})
 
 
-def isolation_evidence(report: Any) -> Evidence:
-    iso = getattr(report, "isolation", None) or "unknown"
-    return Evidence("isolation", ISOLATION_TEXT.get(iso, f"Your code ran with isolation '{iso}'."),
-                    {"isolation": iso})
-
-
-def outcome_problem(outcome: Any, what: str) -> tuple[str, str] | None:
+def outcome_problem(outcome: CallOutcome | None, what: str) -> tuple[str, str] | None:
     """(evidence kind, message) when a call did not return normally, else None."""
     if outcome is None:
-        return "error", f"{what} was not run (an earlier call failed)."
-    if getattr(outcome, "limit", None):
-        return "limit", f"{what}: {outcome.limit}."
+        return "error", f"{what} was not run."
+    if outcome.limit:
+        return "limit", f"Your code {outcome.limit}."
     if not outcome.ok:
-        return "exception", f"{what} raised an error: {outcome.error}"
+        error = outcome.error or "it failed"
+        if error.startswith("your code"):  # the sandbox's own words: no such function, ...
+            return "error", f"{error[0].upper()}{error[1:]}."
+        if getattr(outcome, "fatal", False):  # the program was stopped (exit, crash) or never got to this call
+            return "error", f"{what}: {outcome.error}"
+        return "exception", f"{what} raised {outcome.error}"
     return None
 
 
-def run_failed(kind: Any, task: CheckTask, report: Any, outcome: Any, what: str) -> PartResult | None:
+def run_failed(kind: Any, task: CheckTask, report: RunReport, outcome: CallOutcome | None, what: str) -> PartResult | None:
     """A zero with the reason when the module did not load or the call failed, else None."""
     if getattr(report, "load_error", None):
         message = f"Your code could not be loaded: {report.load_error}"
@@ -319,7 +295,7 @@ def run_failed(kind: Any, task: CheckTask, report: Any, outcome: Any, what: str)
                        evidence=[Evidence(ev_kind, message), isolation_evidence(report)], answer_format="code")
 
 
-def outcome(report: Any, label: str) -> Any:
+def outcome(report: RunReport, label: str) -> CallOutcome | None:
     return next((o for o in report.outcomes if o.label == label), None)
 
 
@@ -344,8 +320,8 @@ def fmt(value: Any) -> str:
     if isinstance(value, np.ndarray):
         if value.ndim == 0:
             return f"{float(value):.6g}"
-        return np.array2string(value, precision=4, suppress_small=True, threshold=16, edgeitems=2,
-                               separator=", ", max_line_width=100)
+        return np.array2string(value, threshold=16, edgeitems=2, separator=", ", max_line_width=100,
+                               formatter={"float_kind": lambda v: f"{v:.6g}"})
     if isinstance(value, (float, np.floating)):
         return f"{float(value):.6g}"
     if isinstance(value, dict):

@@ -16,7 +16,7 @@ function of solution.py computing a known-wrong gradient) names the misconceptio
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -24,9 +24,10 @@ import numpy as np
 from grader.errors import ExerciseError, Location
 from grader.kinds._code import (as_array, build_inputs, call_reference, check_input_spec, fmt, index_text,
                                 isolation_evidence, no_unknown_keys, opt_name, opt_names, opt_number,
-                                outcome, part_limits, run_failed, run_student, shape_text, solution_function)
+                                outcome, run_failed, run_student, shape_text, solution_function)
 from grader.kinds.base import AnswerKind, CheckTask
 from grader.results import Evidence, PartResult, Status
+from grader.sandbox import Call
 
 REL_FLOOR = 1e-8
 #: forward and backward differences further apart than this (relative) mean a kink within ±h
@@ -46,7 +47,6 @@ class GradientOptions:
     rel_tol: float = 1e-6
     abs_tol: float = 1e-10
     fd_abs_tol: float = 1e-9  # below this absolute difference float64 differences cannot resolve more
-    limits: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -96,7 +96,7 @@ class GradientKind(AnswerKind):
 
     def parse_options(self, raw: dict[str, Any], where: Location) -> GradientOptions:
         known = {"function", "loss", "params", "wrt", "inputs", "h", "max_rel_error", "entries",
-                 "rel_tol", "abs_tol", "fd_abs_tol", "limits"}
+                 "rel_tol", "abs_tol", "fd_abs_tol"}
         no_unknown_keys(raw, known, self.name, where)
         inputs = raw.get("inputs")
         if not isinstance(inputs, dict) or not inputs:
@@ -123,8 +123,7 @@ class GradientKind(AnswerKind):
             inputs=dict(inputs), h=h, max_rel_error=opt_number(raw, "max_rel_error", where, 1e-7),
             entries=int(opt_number(raw, "entries", where, 10, integer=True)),
             rel_tol=opt_number(raw, "rel_tol", where, 1e-6), abs_tol=opt_number(raw, "abs_tol", where, 1e-10),
-            fd_abs_tol=opt_number(raw, "fd_abs_tol", where, 1e-9),
-            limits=part_limits(raw, where))
+            fd_abs_tol=opt_number(raw, "fd_abs_tol", where, 1e-9),)
 
     # the problem and the calls -------------------------------------------------------------
     def problem(self, task: CheckTask) -> tuple[dict[str, Any], dict[str, list[tuple[int, ...]]]]:
@@ -140,8 +139,6 @@ class GradientKind(AnswerKind):
 
     def calls(self, o: GradientOptions, values: dict[str, Any],
               positions: dict[str, list[tuple[int, ...]]]) -> list[Any]:
-        from grader.sandbox import Call
-
         calls = [Call(o.function, tuple(values.values()), label="grad"),
                  Call(o.loss, tuple(values.values()), label="loss0")]
         for p in o.params:

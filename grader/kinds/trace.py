@@ -19,10 +19,11 @@ import numpy as np
 
 from grader.errors import ExerciseError, Location
 from grader.kinds._code import (as_array, call_reference, fmt, isolation_evidence, no_unknown_keys, opt_name,
-                                opt_names, opt_number, opt_str, outcome, part_limits, plain, render_value,
+                                opt_names, opt_number, opt_str, outcome, plain, render_value,
                                 run_failed, run_student, solution_function)
 from grader.kinds.base import AnswerKind, CheckTask
 from grader.results import Evidence, PartResult, Status
+from grader.sandbox import Call
 
 MAX_STEPS = 10_000
 DEFAULT_ACCEPTABLE = "Your final state is acceptable, but it is not what the stated rule produces"
@@ -39,7 +40,6 @@ class TraceOptions:
     acceptable: str | None = None
     acceptable_message: str = DEFAULT_ACCEPTABLE
     acceptable_credit: float = 0.0
-    limits: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -184,7 +184,7 @@ class TraceKind(AnswerKind):
 
     def parse_options(self, raw: dict[str, Any], where: Location) -> TraceOptions:
         known = {"function", "state", "context", "cases", "abs_tol", "rel_tol", "acceptable",
-                 "acceptable_message", "acceptable_credit", "limits"}
+                 "acceptable_message", "acceptable_credit"}
         no_unknown_keys(raw, known, self.name, where)
         cases_raw = raw.get("cases")
         if not isinstance(cases_raw, list) or not cases_raw:
@@ -208,13 +208,10 @@ class TraceKind(AnswerKind):
             rel_tol=opt_number(raw, "rel_tol", where, 1e-6),
             acceptable=opt_name(raw, "acceptable", where) if "acceptable" in raw else None,
             acceptable_message=opt_str(raw, "acceptable_message", where, DEFAULT_ACCEPTABLE),
-            acceptable_credit=credit,
-            limits=part_limits(raw, where),
+            acceptable_credit=credit
         )
 
     def check(self, task: CheckTask) -> PartResult:
-        from grader.sandbox import Call
-
         o: TraceOptions = task.part.options
         reference = solution_function(task, o.function)
         if reference is None:

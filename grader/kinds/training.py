@@ -18,9 +18,10 @@ import numpy as np
 from grader import datasets
 from grader.errors import ExerciseError, Location
 from grader.kinds._code import (as_array, isolation_evidence, no_unknown_keys, opt_name, opt_number,
-                                opt_str, outcome, part_limits, render_value, run_failed, run_student)
+                                opt_str, outcome, render_value, run_failed, run_student)
 from grader.kinds.base import AnswerKind, CheckTask
 from grader.results import Evidence, PartResult, Status
+from grader.sandbox import Call, ResultOf
 
 METRICS = ("accuracy", "loss")
 
@@ -34,7 +35,6 @@ class TrainingOptions:
     predict: str | None = None
     test_fraction: float = 0.3
     settings: dict[str, Any] = field(default_factory=dict)
-    limits: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -88,7 +88,7 @@ class TrainingKind(AnswerKind):
     answer_from = "code"
 
     def parse_options(self, raw: dict[str, Any], where: Location) -> TrainingOptions:
-        known = {"train", "predict", "dataset", "test_fraction", "metric", "threshold", "settings", "limits"}
+        known = {"train", "predict", "dataset", "test_fraction", "metric", "threshold", "settings"}
         no_unknown_keys(raw, known, self.name, where)
         metric = opt_str(raw, "metric", where, "accuracy")
         if metric not in METRICS:
@@ -109,8 +109,7 @@ class TrainingKind(AnswerKind):
             train=opt_name(raw, "train", where),
             predict=opt_name(raw, "predict", where) if "predict" in raw else None,
             dataset=datasets.check_spec(raw.get("dataset"), Location(where.file, f"{where.key}.dataset", where.part)),
-            threshold=threshold, metric=metric, test_fraction=fraction, settings=dict(settings),
-            limits=part_limits(raw, where))
+            threshold=threshold, metric=metric, test_fraction=fraction, settings=dict(settings),)
 
     def data(self, task: CheckTask) -> tuple[datasets.Dataset, datasets.Dataset]:
         o: TrainingOptions = task.part.options
@@ -119,8 +118,6 @@ class TrainingKind(AnswerKind):
         return datasets.split(full, o.test_fraction, seed + 1)
 
     def check(self, task: CheckTask) -> PartResult:
-        from grader.sandbox import Call, ResultOf
-
         o: TrainingOptions = task.part.options
         train, test = self.data(task)
         settings = render_value(o.settings, task.ctx.parameters)

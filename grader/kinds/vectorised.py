@@ -13,7 +13,7 @@ sample-carrying arguments tracked through the call.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from grader.errors import GraderError, Location
