@@ -252,7 +252,7 @@ class ChoiceKind(AnswerKind):
 
     @staticmethod
     def _check_count(chosen: list[str], o: ChoiceOptions, where: Location, what: str) -> None:
-        if o.select != "many" and len(chosen) != 1:
+        if not chosen or (o.select != "many" and len(chosen) != 1):
             raise ExerciseError(f"{what} must name exactly one option, not {len(chosen)}", location=where)
 
     # grading ---------------------------------------------------------------------------
@@ -270,9 +270,9 @@ class ChoiceKind(AnswerKind):
             return self._result(task, Status.ERROR, 0.0, [message],
                                 [Evidence("parse-error", message, {"source": _first_line(task.answer.text)[:200]})],
                                 None, [])
-        if o.select != "many" and len(chosen) != 1:
+        if not chosen or (o.select != "many" and len(chosen) != 1):
             message = (f"Choose exactly one option; you chose {', '.join(_label(o.option(c)) for c in chosen)}."
-                       if chosen else "No option is ticked.")
+                       if chosen else f"No option is ticked ({_names(o)}).")
             return self._result(task, Status.ERROR, 0.0, [message],
                                 [Evidence("parse-error", message, {"chosen": chosen})], None, chosen)
         return self._judge(task, o, chosen, right)
