@@ -58,6 +58,9 @@ class Answer:
         """The answer as it should be shown back to the student."""
         if self.math:
             return MATH_BLOCK_SEP.join(self.math)
+        if self.code_files and not self.text.strip():
+            # a code answer is shown as the names of its files, one per line
+            return "\n".join(p.name for p in self.code_files)
         return self.text.strip()
 
 
