@@ -7,7 +7,6 @@ grader's process. The instructor's solution.py is trusted and is imported here.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import math
 from collections import OrderedDict
@@ -21,6 +20,7 @@ from grader.kinds.base import CheckTask
 from grader.results import Evidence, PartResult, Status
 from grader.sandbox import Call, CallOutcome, RunReport, run_calls
 from grader.sandbox.limits import limits_for
+from grader.solutions import load_solution
 
 # --- option parsing helpers --------------------------------------------------------------
 
@@ -167,30 +167,12 @@ def render_value(value: Any, params: dict[str, Any]) -> Any:
 
 # --- the instructor's solution.py (trusted, runs here) ------------------------------------
 
-_SOLUTIONS: dict[tuple[str, float], Any] = {}
-
-
-def solution_module(path: Path) -> Any:
-    """solutions/<id>/solution.py imported once (again when it changes)."""
-    key = (str(path.resolve()), path.stat().st_mtime)
-    if key not in _SOLUTIONS:
-        spec = importlib.util.spec_from_file_location(f"_solution_{hashlib.sha1(key[0].encode()).hexdigest()[:10]}", path)
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        try:
-            spec.loader.exec_module(module)
-        except Exception as e:  # instructor code: any failure is an exercise error
-            raise ExerciseError(f"solution.py failed to import: {type(e).__name__}: {e}", file=str(path)) from None
-        _SOLUTIONS[key] = module
-    return _SOLUTIONS[key]
-
-
 def solution_function(task: CheckTask, name: str) -> Callable[..., Any] | None:
     """The reference's function `name`, or None when no solution is available (self-check)."""
     path = task.reference.solution_file
     if path is None:
         return None
-    fn = getattr(solution_module(path), name, None)
+    fn = getattr(load_solution(path), name, None)
     if not callable(fn):
         raise ExerciseError(f"solution.py defines no function '{name}' (part '{task.part.id}' needs it)",
                             file=str(path))

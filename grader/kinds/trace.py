@@ -218,15 +218,14 @@ class TraceKind(AnswerKind):
             return self.result(task, Status.ERROR, answer_format="code", feedback=[
                 "This part compares your steps with the reference solution, which is not available here."])
         cases = [(label, render_value(args, task.ctx.parameters)) for label, args in o.cases]
-        calls = [Call(o.function, kwargs=args, label=f"case{i}") for i, (_, args) in enumerate(cases)]
-        report = run_student(task, calls)
+        report = run_student(task, self.calls(task))
         matched = 0
         feedback: list[str] = []
         evidence: list[Evidence] = []
         diagnosis = None
         acceptable_only = True
         for i, (label, args) in enumerate(cases):
-            out = outcome(report, f"case{i}")
+            out = outcome(report, f"{task.part.id}:case{i}")
             failed = run_failed(self, task, report, out, f"`{o.function}` on {label}")
             if failed is not None:
                 if len(cases) == 1:
@@ -251,6 +250,7 @@ class TraceKind(AnswerKind):
             mistake = self._mistake(task, given, args, o)
             if mistake:
                 d.diagnosis, d.diagnosis_message = mistake
+            step_at = len(feedback)
             feedback.append(f"{label}: {d.message}")
             evidence.append(Evidence("first-diverging-step", f"{label}: {d.message}", {
                 "case": label, "step": d.step, "given": plain(d.given), "expected": plain(d.expected),
@@ -268,8 +268,8 @@ class TraceKind(AnswerKind):
                 diagnosis = diagnosis or (d.diagnosis if mistake else "acceptable-not-rule")
             else:
                 acceptable_only = False
-                if d.diagnosis_message:
-                    feedback.append(d.diagnosis_message)
+                if d.diagnosis_message:  # the likely misconception first, then the step
+                    feedback.insert(step_at, d.diagnosis_message)
                     evidence.append(Evidence("diagnosis", d.diagnosis_message, {"name": d.diagnosis}))
                 diagnosis = diagnosis or d.diagnosis
         evidence.append(isolation_evidence(report))
@@ -282,6 +282,18 @@ class TraceKind(AnswerKind):
         status = Status.PARTIAL if fraction > 0 else Status.INCORRECT
         return self.result(task, status, fraction, feedback=feedback, evidence=evidence,
                            diagnosis=diagnosis, answer_format="code")
+
+    def calls(self, task: CheckTask) -> list[Call]:
+        """The calls of every trace part of the exercise, so that one sandbox run (cached)
+        serves them all instead of one run per part."""
+        calls = []
+        for part in task.ctx.exercise.parts:
+            if part.kind != self.name:
+                continue
+            o: TraceOptions = part.options
+            for i, (_, args) in enumerate(o.cases):
+                calls.append(Call(o.function, kwargs=render_value(args, task.ctx.parameters), label=f"{part.id}:case{i}"))
+        return calls
 
     def _mistake(self, task: CheckTask, given: list[dict[str, np.ndarray]], args: dict[str, Any],
                  o: TraceOptions) -> tuple[str, str] | None:

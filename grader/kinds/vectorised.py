@@ -354,7 +354,7 @@ class VectorisedKind(AnswerKind):
         if loops:
             head = (f"{names} must work on the whole batch at once (matrix operations), without Python "
                     f"loops over the samples; {'this loop' if len(loops) == 1 else 'these loops'}:")
-            feedback += [head] + [f"- {loop.message}" for loop in loops]
+            feedback += [head] + [loop.message for loop in loops]
             evidence += [Evidence("loop", loop.message, {"file": loop.source.name, "line": loop.line,
                                                          "function": loop.function, "code": loop.source.line_text(loop.line)})
                          for loop in loops]

@@ -1,8 +1,8 @@
 """Reference for perceptron: the perceptron rule of course section C.2, step by step.
 
 Instructor code, run in the grader's process. `perceptron_trace` gives the reference
-states; `separates` is the trace part's `acceptable` check; `trace_error_sign_flipped` is a
-known mistake that the parts name for their diagnosis.
+states; `separates` is the trace part's `acceptable` check; `trace_error_sign_flipped` and
+`trace_strict_threshold` are known mistakes that the parts name for their diagnosis.
 """
 import numpy as np
 
@@ -12,7 +12,7 @@ def predict(w, b, x):
     return 1 if float(np.dot(w, x) + b) >= 0 else 0
 
 
-def _trace(X, t, alpha, max_epochs, sign=1.0):
+def _trace(X, t, alpha, max_epochs, sign=1.0, strict=False):
     X = np.asarray(X, dtype=float)
     t = np.asarray(t, dtype=float)
     w, b = np.zeros(X.shape[1]), 0.0
@@ -20,7 +20,8 @@ def _trace(X, t, alpha, max_epochs, sign=1.0):
     for epoch in range(1, int(max_epochs) + 1):
         changed = False
         for x, target in zip(X, t):
-            error = target - predict(w, b, x)
+            a = int(float(np.dot(w, x) + b) > 0) if strict else predict(w, b, x)
+            error = target - a
             if error != 0:
                 w = w + sign * alpha * error * x
                 b = b + sign * alpha * error
@@ -38,6 +39,10 @@ def perceptron_trace(X, t, alpha=1.0, max_epochs=20):
 
 def trace_error_sign_flipped(X, t, alpha=1.0, max_epochs=20):
     return _trace(X, t, alpha, max_epochs, sign=-1.0)
+
+
+def trace_strict_threshold(X, t, alpha=1.0, max_epochs=20):
+    return _trace(X, t, alpha, max_epochs, strict=True)
 
 
 def separates(state, X, t, alpha=1.0, max_epochs=20):
