@@ -6,7 +6,9 @@ kind touches no other module.
 
 Life of a part:
   load time   `parse_options(raw, where)` turns the part's TOML table into the kind's own
-              options object, raising ExerciseError for anything malformed.
+              options object, raising ExerciseError for anything malformed; optional
+              `check_part` (the parsed part, with its mistakes) and `check_reference` (its
+              answers.md section) catch what needs more than the table.
   check time  `check(task)` compares the student's answer with the reference and returns a
               PartResult with status, score, feedback and evidence. It must not raise for bad
               student input: a malformed answer is a verdict (status ERROR), not a crash.
@@ -112,6 +114,14 @@ class AnswerKind(ABC):
             raise ExerciseError(f"unknown key(s) for a '{self.name}' part: {', '.join(sorted(raw))}",
                                 location=where)
         return None
+
+    def check_part(self, part: Part, where: Location) -> None:
+        """Load-time checks that need the whole part, such as its mistakes naming things the
+        options define. Raise ExerciseError naming the key. Default: nothing to check."""
+
+    def check_reference(self, part: Part, text: str, where: Location) -> None:
+        """Load-time check of the part's reference answer as written in answers.md (the
+        section body, before parameters are filled in). Default: nothing to check."""
 
     @abstractmethod
     def check(self, task: CheckTask) -> PartResult:
