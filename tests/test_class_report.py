@@ -182,3 +182,41 @@ answer = "number"
     assert "error · 0 / 1" in ben and "not answered · 0 / 1" in ben
     index = _visible(_text(paths.index))
     assert "ben tiny z:" in index  # ben's unreadable answer is listed as failing
+
+
+def test_a_student_graded_twice_for_one_exercise_gets_two_sections_with_their_own_anchors(tmp_path: Path) -> None:
+    first = student_result("ann", variant=0)
+    second = student_result("ann", variant=1)
+    entries = [ReportEntry("ann", "scalar-net", r, "Moodle folder name (participant 7, Ann Lee)", [f])
+               for r, f in ((first, "a/scalar-net.md"), (second, "b/scalar-net.md"))]
+    paths = write_class_reports(tmp_path, entries, run_info())
+    page = _text(paths.student_pages["ann"])
+    assert 'id="ex-scalar-net"' in page and 'id="ex-scalar-net-2"' in page
+    assert 'id="ex-scalar-net-2-part-z"' in page and "Total: 7.5 / 12" in page
+    index = _text(paths.index)
+    assert 'href="students/ann.html#ex-scalar-net-2-part-z"' in index  # the diagnosis points at the wrong one
+    seen = _visible(index)
+    assert "6 / 6, 1.5 / 6" in seen
+    assert "How ids were found: Moodle folder name (2)" in seen  # grouped, not one line per participant
+
+
+def test_a_code_answer_is_shown_as_its_file_names(tmp_path: Path) -> None:
+    """Whatever format a code kind asks for, its answer reads as the files it graded."""
+    from grader.exercise.model import Part
+    from grader.kinds.base import Answer, AnswerKind, CheckContext, CheckTask, Reference
+
+    class Probe(AnswerKind):
+        name = ""  # not registered: a kind only for this test
+        answer_from = "code"
+
+        def check(self, task: CheckTask) -> PartResult:
+            return self.result(task, Status.CORRECT, 1.0)
+
+    ex = type("Ex", (), {"id": "e", "version": "1"})()
+    part = Part(id="f", kind="probe", points=1.0, title="f")
+    answer = Answer("f", code_files=[tmp_path / "net.py", tmp_path / "util.py"])
+    res = Probe().check(CheckTask(part, answer, Reference(), CheckContext(ex, "s", {})))
+    assert res.answer == "net.py\nutil.py" and res.answer_format == "code"
+    result = Result("e", "1", "E", "s", "folder name", {}, [res])
+    paths = write_class_reports(tmp_path / "out", [ReportEntry("s", "e", result, "folder name", [])], run_info())
+    assert "Your code: net.py util.py" in _visible(_text(paths.student_pages["s"]))

@@ -134,6 +134,8 @@ class AnswerKind(ABC):
                diagnosis: str | None = None, answer_format: str = "math") -> PartResult:
         part = task.part
         ans = task.answer
+        if ans is not None and ans.code_files and not ans.math and not ans.text.strip():
+            answer_format = "code"  # shown as the names of the files, never as math
         return PartResult(
             part_id=part.id,
             kind=part.kind,

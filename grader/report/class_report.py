@@ -20,7 +20,7 @@ from pathlib import Path
 from grader.report import svg
 from grader.report.html import environment
 from grader.report.names import safe_stems
-from grader.results import Result, Status
+from grader.results import PartResult, Status
 
 TOP_DIAGNOSES = 5
 TOP_SLOWEST = 10
@@ -60,7 +60,7 @@ class DiagnosisRow:
     name: str
     count: int
     example: str  # the feedback the first such student got
-    students: list[str]
+    students: list[tuple[str, str]]  # (student id, link to the part on their page)
 
 
 @dataclass
@@ -96,7 +96,7 @@ class StudentRow:
     student_id: str
     href: str
     id_sources: list[str]
-    scores: dict[str, tuple[float, float]]  # exercise id → (score, max)
+    scores: dict[str, list[tuple[float, float]]]  # exercise id → (score, max) of each submission
     total: float
     max_total: float
     problems: int  # parts in error + file messages
@@ -119,25 +119,38 @@ class SlowRow:
     slowest_part: str
 
 
-def _part_rows(results: list[Result]) -> list[PartRow]:
+@dataclass
+class Placed:
+    """An entry with where it sits: its student's page and its section's anchor there."""
+
+    entry: ReportEntry
+    page: str  # relative to the summary: students/<safe-id>.html
+    anchor: str  # ex-<exercise id>, with -2, -3... when a student has several for one exercise
+
+    @property
+    def link(self) -> str:
+        return f"{self.page}#{self.anchor}"
+
+
+def _part_rows(placed: list[Placed]) -> list[PartRow]:
     order: list[str] = []
-    by_part: dict[str, list] = defaultdict(list)
-    for r in results:
-        for p in r.parts:
+    by_part: dict[str, list[tuple[Placed, PartResult]]] = defaultdict(list)
+    for pl in placed:
+        for p in pl.entry.result.parts:
             if p.part_id not in by_part:
                 order.append(p.part_id)
-            by_part[p.part_id].append((r.student_id, p))
+            by_part[p.part_id].append((pl, p))
     rows = []
     for pid in order:
         items = by_part[pid]
         counts = Counter(p.status.value for _, p in items)
         diag: dict[str, DiagnosisRow] = {}
-        for sid, p in items:
+        for pl, p in items:
             if not p.diagnosis:
                 continue
             row = diag.setdefault(p.diagnosis, DiagnosisRow(p.diagnosis, 0, p.feedback[0] if p.feedback else "", []))
             row.count += 1
-            row.students.append(sid)
+            row.students.append((pl.entry.student_id, f"{pl.link}-part-{pid}"))
         top = sorted(diag.values(), key=lambda d: (-d.count, d.name))[:TOP_DIAGNOSES]
         first = items[0][1]
         rows.append(PartRow(pid, first.title, first.kind, max(p.max_score for _, p in items), len(items),
@@ -145,20 +158,20 @@ def _part_rows(results: list[Result]) -> list[PartRow]:
     return rows
 
 
-def _exercise_summaries(entries: list[ReportEntry]) -> list[ExerciseSummary]:
-    by_ex: dict[str, list[Result]] = defaultdict(list)
-    for e in entries:
-        by_ex[e.exercise_id].append(e.result)
+def _exercise_summaries(placed: list[Placed]) -> list[ExerciseSummary]:
+    by_ex: dict[str, list[Placed]] = defaultdict(list)
+    for pl in placed:
+        by_ex[pl.entry.exercise_id].append(pl)
     out = []
     for ex_id in sorted(by_ex):
-        results = sorted(by_ex[ex_id], key=lambda r: r.student_id)
-        scores = [r.score for r in results]
-        max_score = max(r.max_score for r in results)
+        items = by_ex[ex_id]
+        scores = [pl.entry.result.score for pl in items]
+        max_score = max(pl.entry.result.max_score for pl in items)
         bins = int(max_score) if float(max_score).is_integer() and 1 <= max_score <= 20 else 10
-        hist = svg.histogram(scores, f"Score distribution — {ex_id} (n = {len(results)})", 0, max_score or 1,
+        hist = svg.histogram(scores, f"Score distribution — {ex_id} (n = {len(items)})", 0, max_score or 1,
                              bins=bins, x_label=f"score (out of {max_score:g})", y_label="students")
-        out.append(ExerciseSummary(ex_id, results[0].exercise_title, len(results), max_score,
-                                   statistics.fmean(scores), statistics.median(scores), hist, _part_rows(results)))
+        out.append(ExerciseSummary(ex_id, items[0].entry.result.exercise_title, len(items), max_score,
+                                   statistics.fmean(scores), statistics.median(scores), hist, _part_rows(items)))
     return out
 
 
@@ -168,6 +181,11 @@ def _reasons(entry: ReportEntry) -> list[str]:
         if p.status is Status.ERROR:
             reasons.append(f"{p.part_id}: {p.feedback[0] if p.feedback else 'error'}")
     return reasons
+
+
+def _source_kind(id_source: str) -> str:
+    """`Moodle folder name (participant 12, Ann Lee)` counts as `Moodle folder name`."""
+    return id_source.split(" (")[0]
 
 
 def write_class_reports(out_dir: Path, entries: list[ReportEntry], run: RunInfo) -> ReportPaths:
@@ -183,33 +201,42 @@ def write_class_reports(out_dir: Path, entries: list[ReportEntry], run: RunInfo)
     student_tpl = env.get_template("student.html.j2")
     pages: dict[str, Path] = {}
     rows: list[StudentRow] = []
+    placed: list[Placed] = []
     for sid in sorted(by_student):
-        own = sorted(by_student[sid], key=lambda e: e.exercise_id)
-        path = students_dir / f"{stems[sid]}.html"
-        total = round(sum(e.result.score for e in own), 6)
-        max_total = round(sum(e.result.max_score for e in own), 6)
-        path.write_text(student_tpl.render(student_id=sid, entries=own, total=total, max_total=max_total,
+        page = f"students/{stems[sid]}.html"
+        seen: Counter[str] = Counter()
+        own: list[Placed] = []
+        for e in sorted(by_student[sid], key=lambda e: e.exercise_id):  # stable: keeps the caller's order
+            seen[e.exercise_id] += 1
+            n = seen[e.exercise_id]
+            own.append(Placed(e, page, f"ex-{e.exercise_id}" + (f"-{n}" if n > 1 else "")))
+        placed += own
+        total = round(sum(pl.entry.result.score for pl in own), 6)
+        max_total = round(sum(pl.entry.result.max_score for pl in own), 6)
+        path = out_dir / page
+        path.write_text(student_tpl.render(student_id=sid, placed=own, total=total, max_total=max_total,
                                            run=run), encoding="utf-8")
         pages[sid] = path
-        rows.append(StudentRow(sid, f"students/{stems[sid]}.html", sorted({e.id_source for e in own}),
-                               {e.exercise_id: (e.result.score, e.result.max_score) for e in own},
-                               total, max_total, sum(len(_reasons(e)) for e in own)))
-    href = {r.student_id: r.href for r in rows}
-    ordered = sorted(entries, key=lambda e: (e.student_id, e.exercise_id))
-    failing = [FailingRow(e.student_id, href[e.student_id], e.exercise_id, _reasons(e))
-               for e in ordered if _reasons(e)]
-    slowest = [SlowRow(e.student_id, href[e.student_id], e.exercise_id, e.result.duration_s,
-                       max(e.result.parts, key=lambda p: p.duration_s).part_id if e.result.parts else "")
-               for e in sorted(ordered, key=lambda e: -e.result.duration_s)[:TOP_SLOWEST]]
-    exercises = _exercise_summaries(entries)
+        scores: dict[str, list[tuple[float, float]]] = defaultdict(list)
+        for pl in own:
+            scores[pl.entry.exercise_id].append((pl.entry.result.score, pl.entry.result.max_score))
+        rows.append(StudentRow(sid, page, sorted({pl.entry.id_source for pl in own}), dict(scores),
+                               total, max_total, sum(len(_reasons(pl.entry)) for pl in own)))
+    failing = [FailingRow(pl.entry.student_id, pl.link, pl.entry.exercise_id, _reasons(pl.entry))
+               for pl in placed if _reasons(pl.entry)]
+    slowest = [SlowRow(pl.entry.student_id, pl.link, pl.entry.exercise_id, pl.entry.result.duration_s,
+                       max(pl.entry.result.parts, key=lambda p: p.duration_s).part_id if pl.entry.result.parts else "")
+               for pl in sorted(placed, key=lambda pl: -pl.entry.result.duration_s)[:TOP_SLOWEST]]
+    exercises = _exercise_summaries(placed)
     overall = None
     if len(exercises) > 1 and rows:
         pct = [100 * r.total / r.max_total if r.max_total else 0 for r in rows]
         overall = svg.histogram(pct, f"Total score, all exercises (n = {len(rows)})", 0, 100, bins=10,
                                 x_label="percent of the points", y_label="students")
+    sources = Counter(_source_kind(pl.entry.id_source) for pl in placed)
     index = out_dir / "index.html"
     index.write_text(env.get_template("class.html.j2").render(
-        run=run, students=rows, href=href, exercises=exercises, overall=overall, failing=failing, slowest=slowest,
-        id_sources=sorted(Counter(e.id_source for e in entries).items(), key=lambda kv: (-kv[1], kv[0])),
-        n_submissions=len(entries)), encoding="utf-8")
+        run=run, students=rows, exercises=exercises, overall=overall, failing=failing, slowest=slowest,
+        id_sources=sorted(sources.items(), key=lambda kv: (-kv[1], kv[0])), n_submissions=len(entries)),
+        encoding="utf-8")
     return ReportPaths(index=index, student_pages=pages)
