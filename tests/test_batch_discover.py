@@ -51,7 +51,8 @@ def test_canvas_download_names(exercises) -> None:
 
 
 def test_moodle_zip(exercises) -> None:
-    found = discover(BATCH / "moodle-download.zip", exercises)
+    # a Moodle download is one assignment: graded with --exercise
+    found = discover(BATCH / "moodle-download.zip", exercises, ["scalar-net"])
     units = _by_unit(found)
     assert sorted(units) == ["moodle-2001", "moodle-2002", "moodle-2003"]
     ann = units["moodle-2001"]
@@ -59,6 +60,10 @@ def test_moodle_zip(exercises) -> None:
     assert ann.file_names == ["Ann Lee_2001_assignsubmission_file_/scalar-net.md"]
     # answers.md names no exercise: it is the only one graded, so it belongs to it
     assert units["moodle-2002"].file_names == ["Bo Chen_2002_assignsubmission_file_/answers.md"]
+    unsure = discover(BATCH / "moodle-download.zip", exercises)
+    assert "moodle-2002" not in _by_unit(unsure)
+    assert any(u.startswith("Bo Chen_2002_assignsubmission_file_/answers.md: cannot tell which exercise it answers")
+               for u in unsure.unattributed)
 
 
 def test_same_input_same_keys_and_a_change_changes_the_key(exercises, tmp_path: Path) -> None:

@@ -47,7 +47,7 @@ def main() -> None:
     put("class/ivy/scalar-net.md", b"## z\n$$z = 6$$ caf\xe9\n")
     put("class/jo/scalar-net.md", (wrong / "unreadable-math" / "answers.md").read_text())
     put("class/jo/photo.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 16)
-    put("class/kim/answers.md", "---\nstudent: kim.lee\n---\n" + body("kim.lee"))
+    put("class/kim/answers.md", "---\nstudent: kim.lee\nexercise: scalar-net\n---\n" + body("kim.lee"))
     put("class/scalar-net.md", body("nobody"))
     put("class/mallory/scalar-net.md",
         "## z\n$$z = " + "(" * 3000 + "1" + ")" * 3000 + "$$\n## h\n$$h = 9^{9^{9^{9^{9}}}}$$\n"

@@ -8,20 +8,16 @@
 from __future__ import annotations
 
 import json
-import re
 from collections import OrderedDict
 from pathlib import Path
 
 import pandas as pd
 
 from grader.batch.gradebook import Row
+from grader.report.names import safe_stem
 from grader.results import Status
 
 FORMATS = ("gradebook", "canvas", "moodle", "gradescope")
-
-
-def safe_name(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._") or "student"
 
 
 def best_rows(rows: list[Row]) -> dict[tuple[str, str], Row]:
@@ -150,10 +146,10 @@ def write_exports(rows: list[Row], out_dir: Path, formats: tuple[str, ...] = FOR
         csv(canvas_frame(rows), folder / "canvas.csv")
     if "moodle" in formats:
         for ex, frame in moodle_frames(rows).items():
-            csv(frame, folder / f"moodle-{safe_name(ex)}.csv")
+            csv(frame, folder / f"moodle-{safe_stem(ex)}.csv")
     if "gradescope" in formats:
         for row in sorted(rows, key=lambda r: (r.unit, r.exercise_id)):
-            path = folder / "gradescope" / safe_name(row.unit) / safe_name(row.exercise_id) / "results.json"
+            path = folder / "gradescope" / safe_stem(row.unit) / safe_stem(row.exercise_id) / "results.json"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(gradescope_result(row), indent=2) + "\n", encoding="utf-8")
             written.append(path)

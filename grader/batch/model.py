@@ -2,9 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
-
-from grader.results import Result
 
 
 @dataclass(frozen=True)
@@ -48,29 +45,3 @@ class Discovery:
     notes: list[str] = field(default_factory=list)  # e.g. zips that were read, duplicate students
     container: str = ""  # the name of SUBMISSIONS (folder or zip), the first part of display paths
 
-
-# The interface to the class report (grader/report/class_report.py, built in parallel):
-# these mirror its dataclasses until it lands; then `grade` uses its own.
-@dataclass
-class ReportEntry:
-    student_id: str
-    exercise_id: str
-    result: Result
-    id_source: str
-    files: list[str]
-
-
-@dataclass
-class RunInfo:
-    started: str
-    finished: str
-    submissions_root: str
-    unattributed_files: list[str]
-    executor: str
-    jobs: int
-
-
-@dataclass
-class ReportPaths:
-    index: Path
-    student_pages: dict[str, Path]

@@ -14,7 +14,8 @@ from rich.console import Console
 from grader.batch.discover import discover
 from grader.batch.exports import FORMATS, write_exports
 from grader.batch.gradebook import Gradebook, now
-from grader.batch.model import ReportPaths, RunInfo, Task
+from grader.batch.model import Task
+from grader.report.class_report import ReportPaths, RunInfo
 from grader.batch.pool import Outcome, run_local
 from grader.batch.progress import BatchProgress
 from grader.batch.reporting import write_reports
