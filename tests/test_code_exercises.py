@@ -84,7 +84,7 @@ def test_self_check_without_the_reference_uses_finite_differences(course: Path) 
     assert trace.status == Status.ERROR and "reference solution, which is not available here" in trace.feedback[0]
 
 
-@pytest.mark.parametrize("student", ["s01", "s02", "s03", "s04", "s05", "s06"])
+@pytest.mark.parametrize("student", ["s01", "s02", "s03"])
 def test_reference_training_reaches_the_threshold_for_other_students(repo: Path, student: str) -> None:
     ex = load_one(repo, "two-layer-net")
     res = grade_path(ex, repo / "examples" / "class" / "alice" / "two-layer-net.py", student_id=student)
