@@ -5,7 +5,6 @@ with the files themselves go into `Result.messages`.
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import time
 from dataclasses import replace
@@ -21,20 +20,27 @@ from grader.exercise.params import draw_parameters
 from grader.kinds import get_kind
 from grader.kinds.base import Answer, CheckContext, CheckTask, Reference, timed_check
 from grader.results import Result, Status
+from grader.solutions import load_solution
 from grader.submission.ingest import Submission, reference_submission_text
 
 _JINJA = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
 
 
+@lru_cache(maxsize=1024)
+def _compiled(text: str) -> jinja2.Template:
+    # compiling dominated batch grading (each mistake of each part, for every submission)
+    return _JINJA.from_string(text)
+
+
 def render_template(text: str, values: dict[str, Any], file: str) -> str:
     """Render instructor text (spec.md, answers.md, mistakes) with parameter values."""
     try:
-        return _JINJA.from_string(text).render(**values)
+        return _compiled(text).render(**values)
     except jinja2.TemplateError as e:
         raise ExerciseError(f"template error: {e}", file=file, line=getattr(e, "lineno", None)) from None
 
 
-def _reference_values(exercise: Exercise, params: dict[str, Any]) -> dict[str, Any]:
+def reference_values(exercise: Exercise, params: dict[str, Any]) -> dict[str, Any]:
     """`reference(params)` from solutions/<id>/solution.py, when it defines one.
 
     The solution is instructor code and runs in the grader's process; student code never does.
@@ -44,14 +50,7 @@ def _reference_values(exercise: Exercise, params: dict[str, Any]) -> dict[str, A
     path = exercise.solution_path / "solution.py"
     if not path.is_file():
         return {}
-    spec = importlib.util.spec_from_file_location(f"_solution_{exercise.id.replace('-', '_')}", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    try:
-        spec.loader.exec_module(module)
-    except Exception as e:  # instructor code: any failure is an exercise error
-        raise ExerciseError(f"solution.py failed to import: {type(e).__name__}: {e}", file=str(path)) from None
-    fn = getattr(module, "reference", None)
+    fn = getattr(load_solution(path), "reference", None)
     if fn is None:
         return {}
     try:
@@ -66,7 +65,7 @@ def _reference_answers_cached(exercise_key: tuple[str, str, str], params_json: s
     exercise = exercise_ref.exercise
     params = json.loads(params_json)
     values = dict(params)
-    values["ref"] = _reference_values(exercise, params)
+    values["ref"] = reference_values(exercise, params)
     answers: dict[str, Answer] = {}
     if exercise.solution_path is not None and (exercise.solution_path / "answers.md").is_file():
         path = exercise.solution_path / "answers.md"
