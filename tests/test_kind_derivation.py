@@ -146,3 +146,28 @@ def test_bad_options_name_the_key(key: str, value: Any, needle: str) -> None:
         get_kind("derivation").parse_options(raw, Location(file="exercise.toml", key="parts.d", part="d"))
     assert needle in str(e.value)
     assert f"parts.d.{key}" in str(e.value) or key == "final_weight"
+
+
+def test_the_report_shows_the_steps_and_where_a_step_fails() -> None:
+    from grader.report.evidence import evidence_views
+
+    answer = r"\frac{\partial s_i}{\partial z_i} = s_i - s_i^2 = s_i(s_i - 1)"
+    res = grade(answer)
+    views = {v.kind: v for v in evidence_views(res.evidence, res.feedback)}
+    labels = [label for label, _ in views["derivation-steps"].rows]
+    assert labels[0] == "derived quantity"
+    assert "step 1 ✓ follows (if i = j)" in labels and "step 2 ✗ does not follow (if i = j)" in labels
+    assert labels[-1] == "final answer"
+    assert "<math" in str(views["derivation-steps"].rows[1][1])
+    wrong = dict(views["first-wrong-step"].rows)
+    assert wrong["step"] == "2"
+    assert "<math" in str(wrong["at"]) and "this line gives" in wrong and "the line before gives" in wrong
+
+
+def test_the_softmax_jacobian_exercise_validates(repo: Path) -> None:
+    from grader.validation import validate_course
+
+    checks = validate_course(repo, only=["softmax-jacobian"])
+    failed = [f"{c.what}: {c.problems}" for c in checks if not c.ok]
+    assert not failed, "\n".join(failed)
+    assert sum(c.what.startswith("wrong/") for c in checks) >= 8

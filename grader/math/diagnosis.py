@@ -59,14 +59,16 @@ def _author_mistakes(mistakes: Iterable[Mistake], ctx: MathContext) -> list[tupl
 
 def diagnose(student: Any, reference: Any, ctx: MathContext, mistakes: Iterable[Mistake] = (),
              budget_s: float = 1.0) -> Diagnosis | None:
-    """The most specific known mistake that the (wrong) student answer equals, or None."""
-    # a diagnosis is tried only for wrong answers, after the verdict; it may take a moment longer
-    # than callers on a tight budget ask for, or a slow machine would lose every diagnosis
-    budget_s = max(budget_s, MIN_BUDGET_S)
-    deadline = time.perf_counter() + budget_s
-    authored = _author_mistakes(mistakes, ctx)
-    per_check = max(0.05, budget_s / 8)
-    for m, wrong in authored:
+    """The most specific known mistake that the (wrong) student answer equals, or None.
+
+    The search is bounded by work, not by the clock: every candidate is screened numerically
+    at the same few points (cheap), and only those that agree get the full check. So the
+    same answer gets the same diagnosis on a loaded machine; `budget_s` only bounds each
+    full check, and HARD_CAP_S the whole search for pathological input.
+    """
+    deadline = time.perf_counter() + HARD_CAP_S
+    per_check = max(budget_s, 0.5)
+    for m, wrong in _author_mistakes(mistakes, ctx):
         if _matches(student, wrong, ctx, per_check):
             return Diagnosis(m.name, m.feedback)
     try:
@@ -78,13 +80,61 @@ def diagnose(student: Any, reference: Any, ctx: MathContext, mistakes: Iterable[
         # candidate explicit symbolically, far too slow for dozens of them)
         kept = _screen(student, candidates, ctx, n_points=4)
         return Diagnosis(kept[0].name, kept[0].message) if kept else None
-    for cand in candidates:
-        left = deadline - time.perf_counter()
-        if left <= 0:
+    for cand in _screen_concrete(student, candidates, ctx):
+        if time.perf_counter() > deadline:
             break
-        if _matches(student, cand.expr, ctx, min(per_check, left)):
+        if _matches(student, cand.expr, ctx, per_check):
             return Diagnosis(cand.name, cand.message)
     return None
+
+
+def _screen_concrete(student: Any, candidates: list[Any], ctx: MathContext) -> list[Any]:
+    """Candidates that agree with the student at a few sample points and index values (the
+    engine's own concretisation and sampling); all of them when the screen cannot run."""
+    from grader.math import equivalence as E
+
+    try:
+        info = context_info(ctx)
+        exprs = [E._substitute_definitions(e, ctx, info) for e in [student] + [c.expr for c in candidates]]
+        dims = E._dims_of(exprs, ctx, info)
+        free = E._free_indices(E._flat(exprs), info, set(info.index_names))
+        ranges = [list(E._index_range(x.name, ctx, info, dims)) for x in free]
+        rng = np.random.default_rng(7)
+        assigns = [{}] if not free else _index_cases(free, ranges, rng)
+        ent = E._Entries()
+        conc = [[E.concretize(e, a, dims, info, ent) for a in assigns] for e in exprs]
+        symbols = sorted(set().union(*[E._free(c) for row in conc for c in row]), key=lambda x: x.name)
+        n = 10
+        env, _ = E._sample(symbols, ent, info, n, rng, force_positive=False)
+        values = [[np.asarray(E._values(c, env, n), dtype=float).reshape(n, -1) for c in row] for row in conc]
+    except Exception:  # the screen is only a shortcut: anything it cannot do, the full check does
+        return candidates
+    mine = values[0]
+    kept = []
+    for cand, theirs in zip(candidates, values[1:]):
+        agree, seen = True, 0
+        for a, b in zip(mine, theirs):
+            if a.shape != b.shape:
+                agree = False
+                break
+            ok = np.all(np.isfinite(a) & np.isfinite(b), axis=1)
+            seen += int(ok.sum())
+            if not np.allclose(a[ok], b[ok], rtol=1e-7, atol=1e-10):
+                agree = False
+                break
+        if agree and seen:
+            kept.append(cand)
+    return kept
+
+
+def _index_cases(free: list[Any], ranges: list[list[int]], rng: np.random.Generator) -> list[dict]:
+    """A few index assignments: all equal, all different (when the range allows), random ones."""
+    cases = [{x: r[0] for x, r in zip(free, ranges)}]
+    if all(len(r) >= len(free) for r in ranges):
+        cases.append({x: r[k] for k, (x, r) in enumerate(zip(free, ranges))})
+    for _ in range(4):
+        cases.append({x: int(rng.choice(r)) for x, r in zip(free, ranges)})
+    return cases
 
 
 # ---- a fast numeric screen for matrix answers ------------------------------------------------
@@ -154,7 +204,7 @@ def _screen(student: Any, candidates: list[Any], ctx: MathContext, n_points: int
 _TRANSPOSE = re.compile(r"\^\s*(?:\{\s*(?:T|\\top|\\intercal)\s*\}|T(?![A-Za-z])|\\top|\\intercal)")
 _NAME = re.compile(r"(?<![\\A-Za-z])([A-Za-z])(?:_\{[^{}]*\}|_[A-Za-z0-9])?(?![A-Za-z{(])")
 MAX_TEXT_VARIANTS = 60
-MIN_BUDGET_S = 2.0
+HARD_CAP_S = 6.0
 
 
 def _text_variants(text: str) -> list[tuple[str, str, str]]:
@@ -191,7 +241,7 @@ def _text_variants(text: str) -> list[tuple[str, str, str]]:
 def diagnose_text(text: str, reference: Any, ctx: MathContext, budget_s: float = 1.0) -> Diagnosis | None:
     """For an answer whose shapes do not fit: a transpose moved, removed or added that makes
     it equal to the reference."""
-    deadline = time.perf_counter() + max(budget_s, MIN_BUDGET_S)
+    deadline = time.perf_counter() + max(budget_s, HARD_CAP_S)
     member = _last_member_text(text, ctx)
     for variant, old, new in _text_variants(member):
         if time.perf_counter() > deadline:
