@@ -34,7 +34,7 @@ def render_template(text: str, values: dict[str, Any], file: str) -> str:
         raise ExerciseError(f"template error: {e}", file=file, line=getattr(e, "lineno", None)) from None
 
 
-def _reference_values(exercise: Exercise, params: dict[str, Any]) -> dict[str, Any]:
+def reference_values(exercise: Exercise, params: dict[str, Any]) -> dict[str, Any]:
     """`reference(params)` from solutions/<id>/solution.py, when it defines one.
 
     The solution is instructor code and runs in the grader's process; student code never does.
@@ -66,7 +66,7 @@ def _reference_answers_cached(exercise_key: tuple[str, str, str], params_json: s
     exercise = exercise_ref.exercise
     params = json.loads(params_json)
     values = dict(params)
-    values["ref"] = _reference_values(exercise, params)
+    values["ref"] = reference_values(exercise, params)
     answers: dict[str, Answer] = {}
     if exercise.solution_path is not None and (exercise.solution_path / "answers.md").is_file():
         path = exercise.solution_path / "answers.md"

@@ -1,12 +1,24 @@
 """`grader validate`: every exercise loads, every reference earns full marks, every known-wrong
-example gets the verdict declared beside it."""
+example gets the verdict declared beside it.
+
+Grading answers.md against itself can only prove that it reads and parses. Where the
+instructor's solution.py also computes a part's value (`reference(params)` returns it under
+the part's id), the two independent sources are compared, so a slip in either is caught.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.checking import grade, reference_submission
+from typing import Any
+
+import numpy as np
+
+from grader.checking import grade, reference_answers, reference_submission, reference_values
 from grader.errors import ExerciseErrors, GraderError
+from grader.exercise.params import draw_parameters
+from grader.kinds import get_kind
+from grader.kinds.base import Answer, CheckContext, CheckTask, Reference, timed_check
 from grader.exercise.loader import exercise_folders, load_exercise, read_toml
 from grader.exercise.model import Exercise
 from grader.results import Result, Status
@@ -30,9 +42,50 @@ def check_reference(ex: Exercise, student: str) -> Check:
     label = "reference" if student == "reference" else f"reference (variant of {student})"
     problems = [f"part '{p.part_id}': {p.status.value}, {p.score:g}/{p.max_score:g}"
                 + (f" — {p.feedback[0]}" if p.feedback else "")
-                for p in result.parts if p.status != Status.CORRECT or p.score < p.max_score]
+                for p in result.parts if (p.status != Status.CORRECT or p.score < p.max_score)
+                and not (p.kind == "manual" and p.status == Status.MANUAL)]
     problems += [f"message: {m}" for m in result.messages]
+    problems += cross_check(ex, student)
     return Check(ex.id, label, not problems, problems)
+
+
+def _as_answer_text(value: Any) -> str:
+    """A value computed by solution.py, written the way a student would write it."""
+    if isinstance(value, str):
+        return value
+    arr = np.asarray(value, dtype=float)
+    if arr.ndim == 0:
+        return repr(float(arr))
+    rows = arr.reshape(1, -1) if arr.ndim == 1 else arr
+    body = r" \\ ".join(" & ".join(repr(float(v)) for v in row) for row in rows)
+    text = rf"\begin{{bmatrix}} {body} \end{{bmatrix}}"
+    return text + "^T" if arr.ndim == 1 else text
+
+
+def cross_check(ex: Exercise, student: str) -> list[str]:
+    """Parts whose answers.md reference disagrees with solution.py's `reference(params)`."""
+    params = draw_parameters(ex, student)
+    try:
+        computed = reference_values(ex, params)
+        answers, _ = reference_answers(ex, params)
+    except GraderError as e:
+        return [str(e)]
+    ctx = CheckContext(exercise=ex, student_id=student, parameters=params)
+    problems: list[str] = []
+    for part in ex.parts:
+        if part.id not in computed or part.id not in answers:
+            continue
+        kind = get_kind(part.kind)
+        if kind.reference_from != "answers":
+            continue
+        independent = Answer(part_id=part.id, math=[_as_answer_text(computed[part.id])],
+                             file="solution.py reference()")
+        task = CheckTask(part=part, answer=answers[part.id], reference=Reference(answer=independent), ctx=ctx)
+        res = timed_check(kind, task)
+        if res.status != Status.CORRECT:
+            problems.append(f"part '{part.id}': answers.md gives {answers[part.id].display.strip()!r} "
+                            f"but solution.py's reference() computes {computed[part.id]!r}")
+    return problems
 
 
 def _expected_checks(result: Result, expect: dict, file: Path) -> list[str]:
@@ -61,7 +114,9 @@ def _expected_checks(result: Result, expect: dict, file: Path) -> list[str]:
             text = " ".join(got.feedback + [e.message for e in got.evidence])
             if str(needle).lower() not in text.lower():
                 problems.append(f"part '{pid}': feedback does not mention '{needle}' (it says: {text[:200]})")
-    if result.score >= result.max_score and result.max_score > 0:
+    # manual parts never earn automatic points, so "full marks" means every automatic point
+    automatic = round(sum(p.max_score for p in result.parts if p.status != Status.MANUAL), 6)
+    if result.score >= automatic and automatic > 0:
         problems.append("the known-wrong example earns full marks")
     return problems
 

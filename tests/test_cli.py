@@ -67,7 +67,8 @@ def test_validate_fails_with_a_list_when_a_reference_is_broken(cli, course: Path
     res = cli("validate", "--course", course, "--exercise", "scalar-net")
     assert res.exit_code == 1
     assert "FAIL scalar-net: reference" in res.output
-    assert "part 'y_hat': incorrect" in res.output
+    assert "part 'y_hat': answers.md gives" in res.output
+    assert "solution.py's reference() computes" in res.output
 
 
 def test_validate_fails_when_a_wrong_example_is_not_caught(cli, course: Path) -> None:

@@ -16,6 +16,7 @@ import jinja2.meta
 from grader.errors import ExerciseError, ExerciseErrors, GraderError, Location
 from grader.exercise.model import Exercise, Mistake, Parameter, Part
 from grader.kinds import registry
+from grader.sandbox.limits import Limits
 from grader.submission.markdown import match_part, parse_markdown
 
 if sys.version_info >= (3, 11):
@@ -27,7 +28,7 @@ PART_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 EXERCISE_ID = PART_ID
 TOP_KEYS = {"id", "title", "version", "section", "parameters", "parts", "limits", "description"}
 #: part keys every kind shares; the rest of the part table goes to the kind's parse_options
-COMMON_PART_KEYS = {"id", "kind", "points", "title", "mistakes", "hidden"}
+COMMON_PART_KEYS = {"id", "kind", "points", "title", "mistakes", "hidden", "limits"}
 PARAM_KEYS = {"default", "min", "max", "step", "choices", "description"}
 #: names a spec.md template may use besides the parameters
 SPEC_GLOBALS = {"student", "exercise", "range", "loop"}
@@ -174,6 +175,12 @@ def _parse_parts(raw: Any, c: _Collector) -> list[Part]:
         if not isinstance(title, str):
             c.add("'title' must be a string", f"{key}.title")
             title = ""
+        part_limits = p.get("limits", {})
+        try:  # validated now; applied on top of the exercise's [limits] when code runs
+            Limits.from_options(part_limits, Location(file=c.file, key=key, part=pid))
+        except GraderError as e:
+            c.errors.append(e)
+            continue
         options_raw = {k: v for k, v in p.items() if k not in COMMON_PART_KEYS}
         try:
             options = kinds[kind].parse_options(options_raw, Location(file=c.file, key=key, part=pid))
@@ -184,9 +191,15 @@ def _parse_parts(raw: Any, c: _Collector) -> list[Part]:
                 e.location.key = key
             c.errors.append(e)
             continue
-        parts.append(Part(id=pid, kind=kind, points=float(points), title=title, options=options,
-                          raw=dict(p), mistakes=_parse_mistakes(p.get("mistakes"), f"{key}.mistakes", c),
-                          hidden=bool(p.get("hidden", False))))
+        part = Part(id=pid, kind=kind, points=float(points), title=title, options=options,
+                    raw=dict(p), mistakes=_parse_mistakes(p.get("mistakes"), f"{key}.mistakes", c),
+                    hidden=bool(p.get("hidden", False)), limits=dict(part_limits))
+        try:
+            kinds[kind].check_part(part, Location(file=c.file, key=key, part=pid))
+        except GraderError as e:
+            c.errors.append(e)
+            continue
+        parts.append(part)
     return parts
 
 
@@ -227,8 +240,10 @@ def load_exercise(folder: Path, solutions_root: Path | None = None) -> Exercise:
         c.add("missing 'version' (a string such as \"1\" or \"2024.1\")", "version")
         version = "0"
     limits = data.get("limits", {})
-    if not isinstance(limits, dict):
-        c.add("must be a table", "limits")
+    try:
+        Limits.from_options(limits, Location(file=c.file))
+    except GraderError as e:
+        c.errors.append(e)
         limits = {}
     params = _parse_parameters(data.get("parameters"), c)
     parts = _parse_parts(data.get("parts"), c)
@@ -268,7 +283,15 @@ def _check_solutions(sol_dir: Path, parts: list[Part], params: set[str], c: _Col
             text = answers.read_text(encoding="utf-8")
             _check_template(text, answers, params | {"ref"}, c, "answers.md")
             ids = [p.id for p in parts]
-            found = {match_part(s.heading, ids) for s in parse_markdown(text).sections}
+            sections = {match_part(s.heading, ids): s for s in parse_markdown(text).sections}
+            found = set(sections)
+            for p in parts:
+                if p.id in sections:
+                    try:
+                        kinds[p.kind].check_reference(p, sections[p.id].body, Location(
+                            file=str(answers), line=sections[p.id].line, part=p.id))
+                    except GraderError as e:
+                        c.errors.append(e)
             for p in need_answers:
                 if p.id not in found:
                     c.add(f"no reference answer for part '{p.id}' (add a '## {p.id}' section)",

@@ -45,6 +45,7 @@ class Part:
     raw: dict[str, Any] = field(default_factory=dict)  # the part's TOML table as written
     mistakes: list[Mistake] = field(default_factory=list)
     hidden: bool = False  # hidden parts/checks never go into a student release bundle
+    limits: dict[str, Any] = field(default_factory=dict)  # overrides of the exercise's [limits]
 
 
 @dataclass

@@ -1,0 +1,4 @@
+"""`python -m grader ...` is the same as the `grader` command."""
+from grader.cli.main import main
+
+main()

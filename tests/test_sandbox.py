@@ -1,0 +1,145 @@
+"""The sandbox API on both paths (bubblewrap when it works here, and resource limits only)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader.errors import ExerciseError, Location
+from grader.sandbox import Call, Limits, ResultOf, run_calls
+from grader.sandbox import isolation as iso
+from grader.sandbox import wire
+
+SMALL = Limits(cpu_s=2, wall_s=4, memory_mb=512, output_kb=64)
+
+MODULE = '''
+import numpy as np
+print("loading the module")
+
+def softmax(z):
+    z = np.asarray(z, dtype=float)
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+def train(X, y):
+    return {"w": np.ones(np.shape(X)[1]), "note": "a dict"}
+
+def predict(params, X):
+    return np.asarray(X) @ params["w"]
+
+def divide(a, b):
+    return a / b
+
+def spin():
+    while True:
+        pass
+'''
+
+
+@pytest.fixture(params=["bubblewrap", "rlimits"])
+def mode(request, monkeypatch) -> str:
+    if request.param == "bubblewrap" and iso._bwrap_works() is not None:
+        pytest.skip(f"bubblewrap unusable here: {iso._bwrap_works()}")
+    monkeypatch.setenv("GRADER_SANDBOX", request.param)
+    return request.param
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_calls_values_errors_and_results_kept_in_the_child(mode, tmp_path):
+    code = write(tmp_path, "answer.py", MODULE)
+    X = np.arange(6.0).reshape(2, 3)
+    report = run_calls([code], [
+        Call("softmax", ([1000.0, 1.0, 2.0],)),
+        Call("train", (X, [0, 1]), want_value=False),
+        Call("predict", (ResultOf("train"), X)),
+        Call("divide", (1, 0)),
+        Call("missing"),
+    ], SMALL)
+    assert report.isolation == mode and report.load_error is None
+    sm, tr, pr, dv, ms = report.outcomes
+    assert sm.ok and isinstance(sm.value, np.ndarray) and type(sm.value) is np.ndarray
+    np.testing.assert_allclose(sm.value, [1.0, 0.0, 0.0], atol=1e-12)
+    assert tr.ok and tr.value is None
+    assert pr.ok and pr.value.tolist() == [3.0, 12.0]
+    assert not dv.ok and dv.error.startswith("ZeroDivisionError") and "answer.py:17" in dv.error
+    assert "no function named `missing`" in ms.error and "softmax" in ms.error
+    assert "loading the module" in report.stdout_tail
+    assert sm.duration_s >= 0 and "softmax" in report.functions
+
+
+def test_time_limit_is_reported_per_call_and_later_calls_are_not_run(mode, tmp_path):
+    code = write(tmp_path, "answer.py", MODULE)
+    report = run_calls([code], [Call("spin"), Call("softmax", ([1.0],))], Limits(cpu_s=0.5, wall_s=1.5))
+    spin, after = report.outcomes
+    assert not spin.ok and "time limit in `spin`" in spin.limit and spin.limit_kind in ("cpu", "wall")
+    assert not after.ok and after.error.startswith("not run")
+
+
+def test_load_errors_name_the_file_and_line(mode, tmp_path):
+    code = write(tmp_path, "broken.py", "import numpy as np\n\ndef f(x:\n    return x\n")
+    report = run_calls([code], [Call("f", (1,))], SMALL)
+    assert report.load_error and "SyntaxError" in report.load_error and "broken.py:3" in report.load_error
+    assert report.outcomes[0].error.startswith("not run")
+
+
+def test_notebook_code_cells_run_and_a_failing_cell_is_reported(mode, tmp_path):
+    nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "markdown", "metadata": {}, "source": "# My answers", "id": "a"},
+        {"cell_type": "code", "metadata": {}, "source": "%matplotlib inline\nimport numpy as np",
+         "outputs": [], "execution_count": None, "id": "b"},
+        {"cell_type": "code", "metadata": {}, "source": "undefined_name + 1", "outputs": [],
+         "execution_count": None, "id": "c"},
+        {"cell_type": "code", "metadata": {}, "source": ["def double(x):\n", "    return 2 * np.asarray(x)"],
+         "outputs": [], "execution_count": None, "id": "d"},
+    ]}
+    path = write(tmp_path, "work.ipynb", json.dumps(nb))
+    report = run_calls([path], [Call("double", ([1, 2],))], SMALL)
+    assert report.load_error is None
+    assert report.outcomes[0].value.tolist() == [2, 4]
+    assert any("work.ipynb [cell 3]" in m and "NameError" in m for m in report.messages)
+
+
+def test_a_malformed_notebook_is_a_clear_load_error(mode, tmp_path):
+    path = write(tmp_path, "work.ipynb", '{"cells": [{"source": "x = 1"}]}')
+    report = run_calls([path], [Call("f")], SMALL)
+    assert "work.ipynb" in report.load_error and "cell 1" in report.load_error
+
+
+def test_modules_of_one_submission_can_import_each_other(mode, tmp_path):
+    write(tmp_path, "helpers.py", "def twice(x):\n    return 2 * x\n")
+    main = write(tmp_path, "main.py", "from helpers import twice\n\ndef f(x):\n    return twice(x) + 1\n")
+    report = run_calls([main, tmp_path / "helpers.py"], [Call("f", (3,))], SMALL)
+    assert report.outcomes[0].value == 7
+
+
+def test_limits_from_toml_name_the_key():
+    assert Limits.from_options({"cpu_s": 3, "memory_mb": 256}, Location(file="e.toml")).cpu_s == 3.0
+    with pytest.raises(ExerciseError) as e:
+        Limits.from_options({"cpu": 3}, Location(file="e.toml"))
+    assert "limits.cpu" in str(e.value) and "unknown limit" in str(e.value)
+    with pytest.raises(ExerciseError) as e:
+        Limits.from_options({"memory_mb": 5}, Location(file="e.toml", key="parts.p", part="p"))
+    assert "parts.p.limits.memory_mb" in str(e.value)
+    assert Limits(cpu_s=5).merged({"wall_s": 7}).wall_s == 7 and Limits(cpu_s=5).merged(None).cpu_s == 5
+
+
+def test_decoder_rejects_object_arrays_and_mismatched_bytes():
+    enc = wire.Encoder(1 << 20)
+    tree = enc.encode({"a": np.arange(3), "b": (1, 2.5, None, "x"), "c": np.float32(2)})
+    back = wire.decode(tree, enc.blobs)
+    assert back["a"].tolist() == [0, 1, 2] and back["b"] == (1, 2.5, None, "x") and back["c"].dtype == np.float32
+    with pytest.raises(wire.WireError):
+        wire.decode({"$": "nd", "dtype": "|O", "shape": [1], "blob": 0}, [b"\0" * 8])
+    with pytest.raises(wire.WireError):
+        wire.decode({"$": "nd", "dtype": "<f8", "shape": [2], "blob": 0}, [b"\0" * 8])
+    with pytest.raises(wire.WireError):
+        wire.decode({"$": "pickle", "v": "..."}, [])
+    with pytest.raises(wire.EncodeError):
+        wire.Encoder(1 << 20).encode(object())
