@@ -139,7 +139,7 @@ class ExpressionKind(AnswerKind):
         try:
             student = self._final(source, o.ctx)
         except MathSyntaxError as e:
-            return self.error(task, e, "parse-error")
+            return self.parse_error(task, e)
         except MathShapeError as e:
             message = f"The shapes in your answer do not fit: {e.message}"
             return self.result(task, Status.INCORRECT, feedback=[message], diagnosis="shape",
@@ -157,6 +157,15 @@ class ExpressionKind(AnswerKind):
             return self.result(task, Status.MANUAL, feedback=[message],
                                evidence=[Evidence("undecided", message, _data(verdict))])
         return self._wrong(task, o, student, reference, verdict)
+
+    def parse_error(self, task: CheckTask, e: MathSyntaxError) -> PartResult:
+        """A zero with what was expected and a caret under the position."""
+        expected = f" (expected {', '.join(e.expected)})" if e.expected else ""
+        message = f"Could not read your answer: {e.message}{expected}."
+        where = f"at character {e.position + 1}:"
+        return self.result(task, Status.ERROR, feedback=[message],
+                           evidence=[Evidence("parse-error", where, {"caret": e.caret(), "position": e.position,
+                                                                        "expected": list(e.expected)})])
 
     def _wrong(self, task: CheckTask, o: ExpressionOptions, student: Any, reference: Any,
                verdict: Verdict) -> PartResult:
@@ -181,6 +190,7 @@ def _lower_first(s: str) -> str:
 
 
 def _data(v: Verdict) -> dict[str, Any]:
+    """The verdict as evidence data; no timings, so the same answer always gives the same result."""
     d = v.to_dict()
     return {k: d[k] for k in ("equivalent", "proven", "method", "counterexample", "student_value",
-                              "reference_value", "shape_problem", "points", "elapsed_s")}
+                              "reference_value", "shape_problem", "points")}

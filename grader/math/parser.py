@@ -320,6 +320,17 @@ def _resolve_name(n: NameRef) -> Any:
     full = _join_sub(n.base, sub_s) + suffix
     if full in info.declared:
         return make_symbol(full, info)
+    if base in info.shapes or base in info.bases:
+        # s_1, W_{12}, W_{1,2}: an entry of a declared vector or matrix
+        nums = re.fullmatch(r"(\d+)\s*,\s*(\d+)", sub_s)
+        shape = info.shapes.get(base)
+        is_matrix = shape is not None and shape[0] != 1 and shape[1] != 1
+        if nums:
+            return _indexed(base, [sp.Integer(nums.group(1)), sp.Integer(nums.group(2))], n)
+        if sub_s.isdigit():
+            if is_matrix and len(sub_s) == 2:
+                return _indexed(base, [sp.Integer(sub_s[0]), sp.Integer(sub_s[1])], n)
+            return _indexed(base, [sp.Integer(sub_s)], n)
     letters = None
     if re.fullmatch(r"[A-Za-z](\s*,?\s*[A-Za-z])*", sub_s):
         letters = [c for c in sub_s if c.isalpha()]
@@ -911,7 +922,7 @@ def _run_parser(toks: list[Tok], st: _State) -> list:
         expected = [HUMAN.get(x, x) for x in _EXPECT_ORDER if x in e.expected][:4]
         if not expected:
             expected = sorted({HUMAN.get(x, x) for x in e.expected})[:4]
-        what = "the end of the answer" if tok.type == "$END" else f"'{_shown(tok, st.text)}'"
+        what = "end of the answer" if tok.type == "$END" else f"'{_shown(tok, st.text)}'"
         raise MathSyntaxError(message=f"unexpected {what}", text=st.text, position=pos, expected=expected) from None
     except VisitError as e:  # a callback raised: unwrap our own errors
         inner = e.orig_exc
