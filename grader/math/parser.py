@@ -23,7 +23,7 @@ from sympy.matrices.expressions.diagonal import DiagMatrix
 from grader.errors import GraderError, MathSyntaxError
 from grader.math import functions as F
 from grader.math.context import MathContext
-from grader.math.lexer import Tok, tokenize
+from grader.math.lexer import MAX_LENGTH, Tok, tokenize
 
 MAX_EXPONENT = 10_000
 MAX_RESULT_DIGITS = 2_000
@@ -968,6 +968,9 @@ _TRAILING = re.compile(r"(?:\s|\\[,;:! ]|\\quad|\\qquad|[.,;])+$")
 
 def _parse(text: str, ctx: MathContext, *, plain: bool, base: int = 0, full_text: str | None = None,
            extra_index: set[str] | None = None) -> Chain:
+    if len(text) > MAX_LENGTH:  # first, before any work proportional to the length
+        raise MathSyntaxError(message=f"the answer is too long ({len(text)} characters; the limit is {MAX_LENGTH})",
+                              text=text[:200], position=0)
     info = context_info(ctx)
     whole = full_text if full_text is not None else text
     from grader.math.lexer import normalise_unicode
