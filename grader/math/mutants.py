@@ -221,8 +221,9 @@ def _generate(ref: Any, ctx: MathContext) -> Iterator[Mutant]:
         yield from _index_mutants(ref, idx)
 
     # -- sign and factors ------------------------------------------------------------------
-    yield Mutant("sign-flipped", "The sign is flipped: your answer is the negative of the right one. Check "
-                                 "the sign of each derivative in the chain (e.g. d(y − ŷ)/dŷ = −1).", _safe(lambda: -ref))
+    yield Mutant("sign-flipped", "The sign is flipped: your answer is the expected one with the opposite sign. "
+                                 "Check the sign of each derivative in the chain (e.g. d(y − ŷ)/dŷ = −1).",
+                 _safe(lambda: -ref))
     yield Mutant("factor-2", "Your answer is twice the right one: a factor 2 too many (e.g. the ½ of a "
                              "squared loss forgotten, or λ‖W‖² differentiated as 4λW).", _safe(lambda: 2 * ref))
     yield Mutant("factor-half", "Your answer is half the right one: a factor 2 is missing (e.g. the derivative "
