@@ -26,10 +26,16 @@ from grader.submission.ingest import Submission, reference_submission_text
 _JINJA = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
 
 
+@lru_cache(maxsize=1024)
+def _compiled(text: str) -> jinja2.Template:
+    # compiling dominated batch grading (each mistake of each part, for every submission)
+    return _JINJA.from_string(text)
+
+
 def render_template(text: str, values: dict[str, Any], file: str) -> str:
     """Render instructor text (spec.md, answers.md, mistakes) with parameter values."""
     try:
-        return _JINJA.from_string(text).render(**values)
+        return _compiled(text).render(**values)
     except jinja2.TemplateError as e:
         raise ExerciseError(f"template error: {e}", file=file, line=getattr(e, "lineno", None)) from None
 

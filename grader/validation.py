@@ -42,7 +42,8 @@ def check_reference(ex: Exercise, student: str) -> Check:
     label = "reference" if student == "reference" else f"reference (variant of {student})"
     problems = [f"part '{p.part_id}': {p.status.value}, {p.score:g}/{p.max_score:g}"
                 + (f" — {p.feedback[0]}" if p.feedback else "")
-                for p in result.parts if p.status != Status.CORRECT or p.score < p.max_score]
+                for p in result.parts if (p.status != Status.CORRECT or p.score < p.max_score)
+                and not (p.kind == "manual" and p.status == Status.MANUAL)]
     problems += [f"message: {m}" for m in result.messages]
     problems += cross_check(ex, student)
     return Check(ex.id, label, not problems, problems)
@@ -113,7 +114,9 @@ def _expected_checks(result: Result, expect: dict, file: Path) -> list[str]:
             text = " ".join(got.feedback + [e.message for e in got.evidence])
             if str(needle).lower() not in text.lower():
                 problems.append(f"part '{pid}': feedback does not mention '{needle}' (it says: {text[:200]})")
-    if result.score >= result.max_score and result.max_score > 0:
+    # manual parts never earn automatic points, so "full marks" means every automatic point
+    automatic = round(sum(p.max_score for p in result.parts if p.status != Status.MANUAL), 6)
+    if result.score >= automatic and automatic > 0:
         problems.append("the known-wrong example earns full marks")
     return problems
 

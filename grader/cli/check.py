@@ -1,7 +1,6 @@
 """`grader check`: grade one submission, print a summary, write an HTML report."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import click
@@ -10,11 +9,8 @@ from grader.checking import grade
 from grader.cli._common import console, course_option, course_root, load_exercise_or_exit, print_result
 from grader.errors import GraderError
 from grader.report.html import write_result
+from grader.report.names import safe_stem
 from grader.submission.ingest import ingest
-
-
-def safe_name(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._") or "student"
 
 
 @click.command("check")
@@ -41,7 +37,7 @@ def check_cmd(exercise_id: str, path: Path, student: str | None, html_path: Path
     result = grade(ex, sub)
     out = console()
     print_result(result, out)
-    html_path = html_path or root / "reports" / ex.id / f"{safe_name(result.student_id)}.html"
+    html_path = html_path or root / "reports" / ex.id / f"{safe_stem(result.student_id)}.html"
     write_result(result, html_path)
     out.print(f"[dim]HTML report:[/] {html_path}")
     if json_path:

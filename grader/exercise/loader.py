@@ -191,9 +191,15 @@ def _parse_parts(raw: Any, c: _Collector) -> list[Part]:
                 e.location.key = key
             c.errors.append(e)
             continue
-        parts.append(Part(id=pid, kind=kind, points=float(points), title=title, options=options,
-                          raw=dict(p), mistakes=_parse_mistakes(p.get("mistakes"), f"{key}.mistakes", c),
-                          hidden=bool(p.get("hidden", False)), limits=dict(part_limits)))
+        part = Part(id=pid, kind=kind, points=float(points), title=title, options=options,
+                    raw=dict(p), mistakes=_parse_mistakes(p.get("mistakes"), f"{key}.mistakes", c),
+                    hidden=bool(p.get("hidden", False)), limits=dict(part_limits))
+        try:
+            kinds[kind].check_part(part, Location(file=c.file, key=key, part=pid))
+        except GraderError as e:
+            c.errors.append(e)
+            continue
+        parts.append(part)
     return parts
 
 
@@ -277,7 +283,15 @@ def _check_solutions(sol_dir: Path, parts: list[Part], params: set[str], c: _Col
             text = answers.read_text(encoding="utf-8")
             _check_template(text, answers, params | {"ref"}, c, "answers.md")
             ids = [p.id for p in parts]
-            found = {match_part(s.heading, ids) for s in parse_markdown(text).sections}
+            sections = {match_part(s.heading, ids): s for s in parse_markdown(text).sections}
+            found = set(sections)
+            for p in parts:
+                if p.id in sections:
+                    try:
+                        kinds[p.kind].check_reference(p, sections[p.id].body, Location(
+                            file=str(answers), line=sections[p.id].line, part=p.id))
+                    except GraderError as e:
+                        c.errors.append(e)
             for p in need_answers:
                 if p.id not in found:
                     c.add(f"no reference answer for part '{p.id}' (add a '## {p.id}' section)",

@@ -6,7 +6,9 @@ kind touches no other module.
 
 Life of a part:
   load time   `parse_options(raw, where)` turns the part's TOML table into the kind's own
-              options object, raising ExerciseError for anything malformed.
+              options object, raising ExerciseError for anything malformed; optional
+              `check_part` (the parsed part, with its mistakes) and `check_reference` (its
+              answers.md section) catch what needs more than the table.
   check time  `check(task)` compares the student's answer with the reference and returns a
               PartResult with status, score, feedback and evidence. It must not raise for bad
               student input: a malformed answer is a verdict (status ERROR), not a crash.
@@ -56,6 +58,9 @@ class Answer:
         """The answer as it should be shown back to the student."""
         if self.math:
             return MATH_BLOCK_SEP.join(self.math)
+        if self.code_files and not self.text.strip():
+            # a code answer is shown as the names of its files, one per line
+            return "\n".join(p.name for p in self.code_files)
         return self.text.strip()
 
 
@@ -110,6 +115,14 @@ class AnswerKind(ABC):
                                 location=where)
         return None
 
+    def check_part(self, part: Part, where: Location) -> None:
+        """Load-time checks that need the whole part, such as its mistakes naming things the
+        options define. Raise ExerciseError naming the key. Default: nothing to check."""
+
+    def check_reference(self, part: Part, text: str, where: Location) -> None:
+        """Load-time check of the part's reference answer as written in answers.md (the
+        section body, before parameters are filled in). Default: nothing to check."""
+
     @abstractmethod
     def check(self, task: CheckTask) -> PartResult:
         """Judge one answer. Never raises for anything the student wrote."""
@@ -121,6 +134,8 @@ class AnswerKind(ABC):
                diagnosis: str | None = None, answer_format: str = "math") -> PartResult:
         part = task.part
         ans = task.answer
+        if ans is not None and ans.code_files and not ans.math and not ans.text.strip():
+            answer_format = "code"  # shown as the names of the files, never as math
         return PartResult(
             part_id=part.id,
             kind=part.kind,

@@ -7,6 +7,7 @@ output is re-built from an allow-list of MathML elements and attributes, because
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
@@ -46,6 +47,7 @@ def _clean(el: ET.Element) -> ET.Element | None:
     return out
 
 
+@lru_cache(maxsize=4096)  # a class writes the same answers over and over; conversion dominates render time
 def latex_to_mathml(latex: str, display: bool = True) -> Markup:
     """Safe MathML for `latex`, or the escaped source in <code> when it cannot be converted."""
     if len(latex) > MAX_SOURCE:

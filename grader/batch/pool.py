@@ -1,0 +1,158 @@
+"""The local executor: a pool of worker processes with a guard around every task.
+
+Why not concurrent.futures: its pool cannot stop one hung task, and one dead worker breaks
+the whole pool. Here each worker has its own pipe; the coordinator waits on all pipes and
+process sentinels at once, so a worker that dies or passes the task's time budget is
+killed, replaced, and its submission gets an error result naming what happened; the
+other workers never notice.
+
+Workers are started with the "spawn" method: a fresh interpreter, no threads inherited
+from the coordinator (whose progress bar runs a thread), so the sandbox may fork safely.
+"""
+from __future__ import annotations
+
+import ctypes
+import multiprocessing as mp
+import os
+import signal
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Callable, Iterable, Iterator
+
+from grader.batch.worker import THREAD_ENV, Payload, grade_payload
+
+TaskFn = Callable[[Payload], str]
+
+
+@dataclass
+class Outcome:
+    """What came back for one task: `result_json`, or `failure` saying why there is none."""
+
+    index: int
+    result_json: str | None = None
+    failure: str | None = None
+    seconds: float = 0.0
+
+
+def _die_with_parent() -> None:
+    """Linux: the kernel kills this worker when the coordinator dies (even by SIGKILL)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: the worker still exits when its pipe closes
+
+
+def _worker_main(conn: Connection, task_fn: TaskFn) -> None:
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the coordinator's to handle
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            return
+        if msg is None:
+            return
+        index, payload = msg
+        start = time.perf_counter()
+        try:
+            reply = (index, task_fn(payload), None)
+        except Exception as e:  # a bug in a kind must not take the batch down: report it
+            reply = (index, None, f"the grader failed on it ({type(e).__name__}: {e})")
+        try:
+            conn.send(reply + (time.perf_counter() - start,))
+        except (BrokenPipeError, OSError):
+            return
+
+
+class _Worker:
+    def __init__(self, ctx: mp.context.BaseContext, task_fn: TaskFn) -> None:
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.proc = ctx.Process(target=_worker_main, args=(child, task_fn), daemon=True)
+        self.proc.start()
+        child.close()
+        self.index: int | None = None
+        self.deadline = 0.0
+        self.started = 0.0
+
+    def kill(self) -> None:
+        if self.proc.is_alive():
+            self.proc.kill()
+        self.proc.join(5)
+        self.conn.close()
+
+
+def _describe_exit(code: int | None) -> str:
+    if code is not None and code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit status {code}"
+
+
+def run_local(payloads: Iterable[tuple[int, Payload]], jobs: int, timeout_s: float,
+              task_fn: TaskFn = grade_payload) -> Iterator[Outcome]:
+    """Run every payload on `jobs` worker processes, yielding outcomes as they finish."""
+    for k, v in THREAD_ENV.items():
+        os.environ.setdefault(k, v)  # inherited by the spawned workers
+    ctx = mp.get_context("spawn")
+    todo = iter(payloads)
+    workers = [_Worker(ctx, task_fn) for _ in range(max(1, jobs))]
+    pending = True
+    try:
+        while True:
+            for w in workers:
+                if w.index is None and pending:
+                    nxt = next(todo, None)
+                    if nxt is None:
+                        pending = False
+                        break
+                    w.index = nxt[0]
+                    w.started = time.monotonic()
+                    w.deadline = w.started + timeout_s
+                    try:
+                        w.conn.send(nxt)
+                    except (BrokenPipeError, OSError):
+                        pass  # the sentinel below reports the dead worker
+            busy = [w for w in workers if w.index is not None]
+            if not busy:
+                return
+            wait_for = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+            ready = wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=wait_for)
+            now = time.monotonic()
+            for i, w in enumerate(workers):
+                if w.index is None:
+                    continue
+                failure = None
+                if w.conn in ready:
+                    try:
+                        index, text, error, seconds = w.conn.recv()
+                    except (EOFError, OSError):
+                        w.proc.join(1)
+                        failure = f"the worker grading it died ({_describe_exit(w.proc.exitcode)})"
+                    else:
+                        w.index = None
+                        yield Outcome(index, text, error, seconds)
+                        continue
+                elif w.proc.sentinel in ready:
+                    w.proc.join(1)
+                    failure = f"the worker grading it died ({_describe_exit(w.proc.exitcode)})"
+                elif now >= w.deadline:
+                    failure = f"it took longer than the {timeout_s:g} s time budget for one submission"
+                if failure:
+                    index = w.index
+                    w.kill()
+                    workers[i] = _Worker(ctx, task_fn)
+                    yield Outcome(index, None, failure, now - w.started)
+    finally:
+        for w in workers:
+            try:
+                w.conn.send(None)
+            except (BrokenPipeError, OSError):
+                pass
+        for w in workers:
+            w.proc.join(2)
+            if w.proc.is_alive():
+                w.kill()

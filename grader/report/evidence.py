@@ -1,0 +1,221 @@
+"""Evidence → what a report shows: labelled values, math, code lines, charts.
+
+Each answer kind records its evidence as `Evidence(kind, message, data)`. This module knows
+the data shapes documented in docs/reports.md and turns them into an `EvidenceView` that the
+shared Jinja macro renders; templates stay free of per-kind logic. A shape that does not
+match (a kind still being written, a hostile notebook's output) is shown as its message
+only, with a note, never as a crash.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+
+from grader.report import svg
+from grader.report.mathml import latex_to_mathml
+from grader.results import Evidence
+
+MAX_CURVE = 20_000  # points in a loss curve we accept; more are refused, not drawn
+CURVE_DRAWN = 400  # points actually drawn (evenly subsampled)
+MAX_GRID = 200  # rows/columns of a decision-boundary grid
+MAX_CODE_LINES = 60
+MAX_VALUE_CHARS = 400
+
+
+@dataclass
+class CodeExcerpt:
+    file: str
+    first_line: int
+    lines: list[str]
+    highlight: set[int] = field(default_factory=set)
+
+    def numbered(self) -> list[tuple[int, str, bool]]:
+        return [(self.first_line + i, text, self.first_line + i in self.highlight)
+                for i, text in enumerate(self.lines)]
+
+
+@dataclass
+class EvidenceView:
+    kind: str
+    message: str
+    # label, value: a str is escaped and shown as code by the template, Markup (safe MathML) as is
+    rows: list[tuple[str, str | Markup]] = field(default_factory=list)
+    pre: str | None = None  # preformatted text (a parse error's caret line)
+    code: CodeExcerpt | None = None
+    figures: list[Markup] = field(default_factory=list)
+    note: str | None = None
+
+
+def format_value(value: Any, digits: int = 6) -> str:
+    """A value from evidence data as a short, stable string."""
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            return str(value)
+        return f"{value:.{digits}g}"
+    if isinstance(value, (list, tuple)):
+        text = "[" + ", ".join(format_value(v, digits) for v in value[:50]) + (", …" if len(value) > 50 else "") + "]"
+    elif isinstance(value, dict):
+        text = ", ".join(f"{k} = {format_value(v, digits)}" for k, v in list(value.items())[:50])
+    else:
+        text = str(value)
+    return text if len(text) <= MAX_VALUE_CHARS else text[:MAX_VALUE_CHARS] + " …"
+
+
+def _numbers(values: Any, limit: int) -> list[float] | None:
+    if not isinstance(values, (list, tuple)) or len(values) > limit:
+        return None
+    out = []
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, (int, float)) and v is not None:
+            return None
+        out.append(float("nan") if v is None else float(v))
+    return out
+
+
+def _subsample(values: list[float], n: int) -> list[float]:
+    if len(values) <= n:
+        return values
+    return [values[round(i * (len(values) - 1) / (n - 1))] for i in range(n)]
+
+
+def _grid(g: Any) -> list[list[int]] | None:
+    if not isinstance(g, (list, tuple)) or not g or len(g) > MAX_GRID:
+        return None
+    rows = []
+    for row in g:
+        if not isinstance(row, (list, tuple)) or not row or len(row) > MAX_GRID:
+            return None
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in row):
+            return None
+        rows.append([int(v) for v in row])
+    return rows
+
+
+def _range(r: Any) -> tuple[float, float] | None:
+    if (isinstance(r, (list, tuple)) and len(r) == 2 and all(isinstance(v, (int, float)) for v in r)
+            and all(math.isfinite(v) for v in r) and r[1] > r[0]):
+        return float(r[0]), float(r[1])
+    return None
+
+
+def _loss_curve(view: EvidenceView, d: dict[str, Any]) -> None:
+    series = {}
+    for key, label in (("student", "your run"), ("reference", "reference")):
+        if key in d:
+            vals = _numbers(d[key], MAX_CURVE)
+            if vals is None:
+                view.note = f"the {key} curve is not a list of at most {MAX_CURVE} numbers; not drawn"
+                return
+            series[label] = _subsample(vals, CURVE_DRAWN)
+    if not series:
+        view.note = "no curve to draw"
+        return
+    view.figures.append(svg.line_chart(series, str(d.get("title", "Loss during training")),
+                                       x_label=str(d.get("x_label", "iteration")),
+                                       y_label=str(d.get("y_label", "loss")), log_y=bool(d.get("log_y", False))))
+    for key, label in (("student", "your final loss"), ("reference", "reference final loss")):
+        vals = series.get("your run" if key == "student" else "reference")
+        if vals:
+            view.rows.append((label, format_value(vals[-1])))
+
+
+def _decision_boundary(view: EvidenceView, d: dict[str, Any]) -> None:
+    xr, yr = _range(d.get("x_range")), _range(d.get("y_range"))
+    if xr is None or yr is None:
+        view.note = "x_range / y_range missing or not [low, high]; boundary not drawn"
+        return
+    points = d.get("points", [])
+    pts = [p for p in points if isinstance(p, (list, tuple))][:2000] if isinstance(points, (list, tuple)) else []
+    labels = d.get("axis_labels", ["x₁", "x₂"])
+    xl, yl = (str(labels[0]), str(labels[1])) if isinstance(labels, (list, tuple)) and len(labels) == 2 else ("x₁", "x₂")
+    for key, title in (("student", "Your decision boundary"), ("reference", "Reference decision boundary")):
+        if key not in d:
+            continue
+        grid = _grid(d[key])
+        if grid is None:
+            view.note = f"the {key} grid is not a list of rows of class numbers (at most {MAX_GRID}×{MAX_GRID}); not drawn"
+            continue
+        view.figures.append(svg.prediction_grid(grid, title, xr, yr, pts, x_label=xl, y_label=yl))
+    if "accuracy" in d:
+        view.rows.append(("your accuracy", format_value(d["accuracy"], 4)))
+    if "reference_accuracy" in d:
+        view.rows.append(("reference accuracy", format_value(d["reference_accuracy"], 4)))
+
+
+def _code(view: EvidenceView, d: dict[str, Any]) -> None:
+    lines = d.get("lines")
+    if isinstance(lines, str):
+        lines = lines.splitlines()
+    if not isinstance(lines, list) or not all(isinstance(x, str) for x in lines):
+        view.note = "no code lines to show"
+        return
+    first = d.get("first_line", 1)
+    first = first if isinstance(first, int) and first > 0 else 1
+    hl = d.get("highlight", [])
+    highlight = {h for h in hl if isinstance(h, int)} if isinstance(hl, list) else set()
+    shown = lines[:MAX_CODE_LINES]
+    if len(lines) > MAX_CODE_LINES:
+        shown = shown + [f"… ({len(lines) - MAX_CODE_LINES} more lines)"]
+    view.code = CodeExcerpt(str(d.get("file", "")), first, shown, highlight)
+
+
+def _math(latex: Any) -> Markup | None:
+    return latex_to_mathml(latex) if isinstance(latex, str) and latex.strip() else None
+
+
+def evidence_view(ev: Evidence) -> EvidenceView:
+    """What to show for one piece of evidence (shapes: docs/reports.md)."""
+    d = ev.data if isinstance(ev.data, dict) else {}
+    view = EvidenceView(kind=ev.kind, message=ev.message)
+    kind = ev.kind.replace("_", "-")
+    if kind == "loss-curve":
+        _loss_curve(view, d)
+    elif kind == "decision-boundary":
+        _decision_boundary(view, d)
+    elif kind == "code":
+        _code(view, d)
+    elif kind == "counterexample":
+        if isinstance(d.get("point"), dict) and d["point"]:
+            # variable names are LaTeX (s_i, z_{1}); the sanitiser keeps anything odd as text
+            at = r",\; ".join(f"{k} = {format_value(v)}" for k, v in list(d["point"].items())[:20])
+            view.rows.append(("at", latex_to_mathml(at, display=False)))
+        for key, label in (("student", "your expression gives"), ("reference", "expected")):
+            if key in d:
+                view.rows.append((label, format_value(d[key])))
+    elif kind == "first-wrong-step":
+        if isinstance(d.get("step"), int):
+            view.rows.append(("step", str(d["step"])))
+        for key, label in (("from", "from"), ("to", "does not follow:")):
+            m = _math(d.get(key))
+            if m is not None:
+                view.rows.append((label, m))
+    elif kind == "failing-input":
+        for key, label in (("input", "input"), ("expected", "expected"), ("actual", "your code gave"),
+                           ("error", "error")):
+            if key in d:
+                view.rows.append((label, format_value(d[key])))
+    elif kind == "diagnosis":
+        if d.get("name"):
+            view.rows.append(("diagnosis", str(d["name"])))
+    if isinstance(d.get("caret"), str) and d["caret"]:
+        view.pre = d["caret"]
+    return view
+
+
+def evidence_views(evidence: list[Evidence], feedback: list[str]) -> list[EvidenceView]:
+    """The views of a part's evidence, leaving out evidence that only repeats the feedback
+    (a plot or a table still earns its place even when its message is repeated)."""
+    views = []
+    for ev in evidence:
+        v = evidence_view(ev)
+        if ev.message in feedback and not (v.rows or v.pre or v.code or v.figures):
+            continue
+        if ev.message in feedback:
+            v.message = ""
+        views.append(v)
+    return views

@@ -1,0 +1,82 @@
+"""Reference for xor-backprop: backprop through the B.1 network (ReLU hidden layer, sigmoid
+output) with the mean binary cross-entropy; `grad_f` is checked against finite differences
+in `check_gradients`. Also the values typical mistakes produce."""
+from __future__ import annotations
+
+import numpy as np
+
+X = np.array([[1.0, 0.5], [-1.0, 0.5], [0.5, -1.5], [-0.5, -1.5]])
+T = np.array([0.0, 1.0, 1.0, 0.0])  # XOR-like: 1 where x1·x2 < 0
+
+
+def params(p: dict):
+    W = np.array([[1.0, -1.0, 0.0, 1.0], [0.0, 0.0, 0.5, 1.0]])
+    b = np.array([0.0, 0.0, float(p["b3"]), 0.0])
+    V = np.array([1.0, 0.0, -1.0, 1.0])
+    return W, b, V, float(p["c"])
+
+
+def sigmoid(s):
+    return 1.0 / (1.0 + np.exp(-s))
+
+
+def loss(X, t, W, b, V, c) -> float:
+    p = sigmoid(np.maximum(X @ W + b, 0.0) @ V + c)
+    return float(-np.mean(t * np.log(p) + (1 - t) * np.log(1 - p)))
+
+
+def grad_f(X, t, W, b, V, c):
+    """Gradients of the mean binary cross-entropy with respect to W, b, V, c."""
+    Z = X @ W + b
+    H = np.maximum(Z, 0.0)
+    p = sigmoid(H @ V + c)
+    d_s = (p - t) / len(t)            # σ'(s) cancels against the cross-entropy's 1/p, 1/(1 − p)
+    d_Z = np.outer(d_s, V) * (Z > 0)  # the ReLU mask, element by element
+    return X.T @ d_Z, d_Z.sum(axis=0), H.T @ d_s, float(d_s.sum())
+
+
+def check_gradients(p: dict, eps: float = 1e-6) -> float:
+    W, b, V, c = params(p)
+    grads = grad_f(X, T, W, b, V, c)
+    worst = 0.0
+    for i, base in enumerate((W, b, V, np.array([c]))):
+        for idx in np.ndindex(base.shape):
+            args_p = [W.copy(), b.copy(), V.copy(), np.array([c])]
+            args_m = [W.copy(), b.copy(), V.copy(), np.array([c])]
+            args_p[i][idx] += eps
+            args_m[i][idx] -= eps
+            num = (loss(X, T, *args_p[:3], args_p[3][0]) - loss(X, T, *args_m[:3], args_m[3][0])) / (2 * eps)
+            worst = max(worst, abs(num - np.ravel(grads[i])[np.ravel_multi_index(idx, base.shape)]))
+    return worst
+
+
+def tex(a) -> str:
+    a = np.asarray(a, dtype=float)
+    if a.ndim == 0:
+        return f"{float(a):.12g}"
+    if a.ndim == 1:
+        return "[" + ", ".join(f"{v:.12g}" for v in a) + "]"
+    return "[" + ", ".join(tex(r) for r in a) + "]"
+
+
+def reference(p: dict) -> dict:
+    W, b, V, c = params(p)
+    Z = X @ W + b
+    H = np.maximum(Z, 0.0)
+    s = H @ V + c
+    prob = sigmoid(s)
+    n = len(T)
+    dW, db, dV, dc = grad_f(X, T, W, b, V, c)
+    d_s = (prob - T) / n
+    d_Z_nomask = np.outer(d_s, V)
+    wrong = {
+        "dc_no_mean": tex(dc * n), "dc_extra_sigmoid": tex(np.sum(d_s * prob * (1 - prob))),
+        "dV_no_mean": tex(dV * n), "dV_extra_sigmoid": tex(H.T @ (d_s * prob * (1 - prob))),
+        "dW_no_mask": tex(X.T @ d_Z_nomask), "dW_T": tex(dW.T),
+        "dW_row_mask": tex(X.T @ (d_Z_nomask * (Z > 0).all(axis=1, keepdims=True))),
+        "db_no_mask": tex(d_Z_nomask.sum(axis=0)),
+    }
+    out = {"dL_ds": d_s, "dL_dc": dc, "dL_dV": dV, "dL_dW": dW, "dL_db": db}
+    out["tex"] = {k: tex(v) for k, v in out.items()}
+    out["wrong"] = wrong
+    return out

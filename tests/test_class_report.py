@@ -1,0 +1,222 @@
+"""Per-student feedback pages and the class summary of `grader grade`."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from grader.checking import grade_path
+from grader.exercise.loader import load_one
+from grader.report.class_report import ReportEntry, RunInfo, write_class_reports
+from grader.report.names import safe_stem, safe_stems
+from grader.results import Evidence, PartResult, Result, Status
+from tests.report_fixtures import EVIL, class_entries, run_info, student_result
+from tests.conftest import write_exercise
+
+
+def _text(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def _visible(html: str) -> str:
+    """Roughly what a reader sees: tags dropped, entities of the test strings undone."""
+    text = re.sub(r"<[^>]+>", " ", html)
+    return re.sub(r"\s+", " ", text.replace("&lt;", "<").replace("&gt;", ">").replace("&#39;", "'")
+                  .replace("&amp;", "&").replace("&#34;", '"'))
+
+
+@pytest.fixture
+def written(tmp_path: Path):
+    entries = class_entries(6, ("scalar-net", "softmax"))
+    return entries, write_class_reports(tmp_path / "out", entries, run_info())
+
+
+def test_one_page_per_student_covering_all_their_exercises(written) -> None:
+    entries, paths = written
+    assert set(paths.student_pages) == {e.student_id for e in entries}
+    bob = _text(paths.student_pages["bob"])
+    assert bob.count('<section class="exercise"') == 2
+    assert "Total: 3 / 12" in bob and "Forward and backward pass" in bob and "Softmax" in bob
+    assert 'href="../index.html"' in bob
+    assert paths.index == paths.index.parent / "index.html" and paths.index.is_file()
+    for page in paths.student_pages.values():
+        assert page.parent == paths.index.parent / "students"
+
+
+def test_student_page_shows_status_evidence_math_code_files_and_plots(written) -> None:
+    _, paths = written
+    bob = _text(paths.student_pages["bob"])
+    seen = _visible(bob)
+    assert "incorrect · 0 / 2" in seen and "partially correct · 1.5 / 3" in seen
+    assert "<mfrac>" in bob and "\\frac" not in bob  # answers and steps rendered as math
+    assert "your expression gives 0.06 expected -0.06" in seen  # counterexample, both values
+    assert "does not follow:" in seen and "Step 2 does not follow from step 1." in seen
+    assert "Your code: net.py" in seen  # a code answer names its files instead of showing nothing
+    assert '<span class="line hl"><span class="ln">5</span>    z = H @ V - c</span>' in bob
+    assert bob.count('class="chart line-chart"') == 2 and bob.count('class="chart decision-boundary"') == 4
+    assert "Your decision boundary" in bob and "Reference decision boundary" in bob
+    assert "diagnosis update-plus" in seen
+    assert "Your code ran in a bubblewrap sandbox." in seen
+
+
+def test_failing_input_shows_expected_and_actual(written) -> None:
+    _, paths = written
+    seen = _visible(_text(paths.student_pages["Carol Ann"]))
+    assert "input X = [[1, -1], [0, -1]], c = 1 expected [0.73, 0.5] your code gave None" in seen
+    assert "ValueError: shapes (2,2) and (3,4) not aligned" in seen
+    assert "Your code: net.py helpers.py" in seen
+    assert "3 + ^" in seen  # the parse error's caret
+
+
+def test_class_summary_has_distribution_success_rates_diagnoses_failures_and_links(written) -> None:
+    entries, paths = written
+    index = _text(paths.index)
+    seen = _visible(index)
+    assert index.count('class="chart histogram"') == 3  # one per exercise + the overall one
+    assert "Score distribution — scalar-net (n = 6)" in seen
+    assert "33% (2/6)" in seen  # success rate of a part
+    assert "softmax-as-sigmoid — 4 students: “Your expression differs from the expected one.”" in seen
+    assert "update-plus — 2 students" in seen
+    for sid, page in paths.student_pages.items():
+        assert f'href="students/{page.name}"' in index
+    # failing submissions name the student, the exercise and why
+    assert "Carol Ann scalar-net notes.txt: not an answer file; ignored z: Cannot read '3 +' at position 3." in seen
+    assert "Slowest submissions" in seen and "2.500" in seen
+    assert "How ids were found: folder name (8), front matter (4)" in seen
+    assert "README.txt" in seen and "Files not attributed to any student" in seen
+    assert "local executor, 2 jobs" in seen
+
+
+def test_diagnosis_links_go_to_the_part_on_the_student_page(written) -> None:
+    _, paths = written
+    index = _text(paths.index)
+    link = re.search(r'href="(students/bob\.html)#(ex-scalar-net-part-z)"', index)
+    assert link, "no link from the diagnosis to bob's part"
+    assert f'id="{link.group(2)}"' in _text(paths.index.parent / link.group(1))
+
+
+def test_hostile_ids_and_text_are_escaped_on_every_page(written) -> None:
+    _, paths = written
+    for page in [paths.index, *paths.student_pages.values()]:
+        html = _text(page)
+        assert "<script" not in html, page
+        assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", html), page
+        assert "default-src 'none'" in html
+    assert EVIL in _visible(_text(paths.student_pages[EVIL]))
+
+
+def test_safe_file_names_never_collide_and_stay_in_the_folder() -> None:
+    ids = ["alice", "Alice", "ALICE", "a/b", "a_b", "a b", "../../etc/passwd", "con", "zoë", "zoe", "", ".",
+           "x" * 300, "x" * 301, "bob.", "alice-" + safe_stem("Alice").split("-")[1]]
+    stems = safe_stems(ids)
+    assert len({s.casefold() for s in stems.values()}) == len(ids)
+    for s in stems.values():
+        assert re.fullmatch(r"[a-z0-9][a-z0-9._-]*", s) and len(s) <= 90 and ".." not in s, s
+    assert stems["alice"] == "alice" and stems["Alice"] != "alice"
+    assert stems["con"] != "con"  # reserved on Windows
+    assert safe_stem("Alice") == safe_stems(["Alice", "bob"])["Alice"]  # independent of the class
+
+
+def test_case_variants_get_separate_pages(tmp_path: Path) -> None:
+    entries = [ReportEntry(sid, "scalar-net", student_result(sid), "folder name", []) for sid in ("Alice", "alice")]
+    paths = write_class_reports(tmp_path, entries, run_info())
+    assert len({p.name.casefold() for p in paths.student_pages.values()}) == 2
+    assert "Feedback for Alice" in _text(paths.student_pages["Alice"])
+    assert "Feedback for alice" in _text(paths.student_pages["alice"])
+
+
+def test_malformed_plot_data_is_a_note_not_a_crash(tmp_path: Path) -> None:
+    part = PartResult("train", "training", Status.INCORRECT, 0, 1, [], [
+        Evidence("loss_curve", "Loss.", {"student": "not a list", "reference": [1, 2]}),
+        Evidence("decision_boundary", "Boundary.", {"x_range": [1, 0], "student": [[0]]}),
+        Evidence("decision_boundary", "Boundary 2.", {"x_range": [0, 1], "y_range": [0, 1], "student": [["a"]]}),
+        Evidence("code", "Code.", {"lines": 42}),
+    ], answer=None, answer_format="code")
+    result = Result("ex", "1", "Ex", "s", "folder name", {}, [part])
+    paths = write_class_reports(tmp_path, [ReportEntry("s", "ex", result, "folder name", [])], run_info())
+    seen = _visible(_text(paths.student_pages["s"]))
+    assert "(the student curve is not a list of at most 20000 numbers; not drawn)" in seen
+    assert "(x_range / y_range missing or not [low, high]; boundary not drawn)" in seen
+    assert "the student grid is not a list of rows of class numbers" in seen
+    assert "(no code lines to show)" in seen
+
+
+def test_empty_class_still_writes_a_summary(tmp_path: Path) -> None:
+    paths = write_class_reports(tmp_path, [], RunInfo("a", "b", "subs", ["lost.md"], "local", 1))
+    seen = _visible(_text(paths.index))
+    assert "No submissions were graded." in seen and "lost.md" in seen and paths.student_pages == {}
+
+
+def test_really_graded_submissions_render(tmp_path: Path) -> None:
+    """End to end through the check pipeline: ingest, grade, write the pages."""
+    write_exercise(tmp_path, "tiny", """
+id = "tiny"
+title = "Tiny forward pass"
+version = "1"
+[[parts]]
+id = "z"
+kind = "numeric"
+points = 1
+answer = "number"
+[[parts]]
+id = "h"
+kind = "numeric"
+points = 1
+answer = "number"
+""", answers="## z\n$$z = 6$$\n\n## h\n$$h = 6$$\n")
+    ex = load_one(tmp_path, "tiny")
+    subs = tmp_path / "subs"
+    (subs / "ann").mkdir(parents=True)
+    (subs / "ann" / "tiny.md").write_text("## z\n$$z = \\frac{12}{2}$$\n\n## h\n$$h = 7$$\n", encoding="utf-8")
+    (subs / "ben.md").write_text("## z\n$$z = 3 +$$\n", encoding="utf-8")
+    entries = []
+    for path, sid in ((subs / "ann", "ann"), (subs / "ben.md", "ben")):
+        r = grade_path(ex, path, sid)
+        entries.append(ReportEntry(sid, "tiny", r, r.student_id_source, [str(path.relative_to(subs))]))
+    paths = write_class_reports(tmp_path / "out", entries, run_info())
+    ann = _visible(_text(paths.student_pages["ann"]))
+    assert "Score: 1 / 2" in ann and "correct · 1 / 1" in ann and "incorrect · 0 / 1" in ann
+    assert "<mfrac>" in _text(paths.student_pages["ann"])
+    ben = _visible(_text(paths.student_pages["ben"]))
+    assert "error · 0 / 1" in ben and "not answered · 0 / 1" in ben
+    index = _visible(_text(paths.index))
+    assert "ben tiny z:" in index  # ben's unreadable answer is listed as failing
+
+
+def test_a_student_graded_twice_for_one_exercise_gets_two_sections_with_their_own_anchors(tmp_path: Path) -> None:
+    first = student_result("ann", variant=0)
+    second = student_result("ann", variant=1)
+    entries = [ReportEntry("ann", "scalar-net", r, "Moodle folder name (participant 7, Ann Lee)", [f])
+               for r, f in ((first, "a/scalar-net.md"), (second, "b/scalar-net.md"))]
+    paths = write_class_reports(tmp_path, entries, run_info())
+    page = _text(paths.student_pages["ann"])
+    assert 'id="ex-scalar-net"' in page and 'id="ex-scalar-net-2"' in page
+    assert 'id="ex-scalar-net-2-part-z"' in page and "Total: 7.5 / 12" in page
+    index = _text(paths.index)
+    assert 'href="students/ann.html#ex-scalar-net-2-part-z"' in index  # the diagnosis points at the wrong one
+    seen = _visible(index)
+    assert "6 / 6, 1.5 / 6" in seen
+    assert "How ids were found: Moodle folder name (2)" in seen  # grouped, not one line per participant
+
+
+def test_a_code_answer_is_shown_as_its_file_names(tmp_path: Path) -> None:
+    """Whatever format a code kind asks for, its answer reads as the files it graded."""
+    from grader.exercise.model import Part
+    from grader.kinds.base import Answer, AnswerKind, CheckContext, CheckTask, Reference
+
+    class Probe(AnswerKind):
+        name = ""  # not registered: a kind only for this test
+        answer_from = "code"
+
+        def check(self, task: CheckTask) -> PartResult:
+            return self.result(task, Status.CORRECT, 1.0)
+
+    ex = type("Ex", (), {"id": "e", "version": "1"})()
+    part = Part(id="f", kind="probe", points=1.0, title="f")
+    answer = Answer("f", code_files=[tmp_path / "net.py", tmp_path / "util.py"])
+    res = Probe().check(CheckTask(part, answer, Reference(), CheckContext(ex, "s", {})))
+    assert res.answer == "net.py\nutil.py" and res.answer_format == "code"
+    result = Result("e", "1", "E", "s", "folder name", {}, [res])
+    paths = write_class_reports(tmp_path / "out", [ReportEntry("s", "e", result, "folder name", [])], run_info())
+    assert "Your code: net.py util.py" in _visible(_text(paths.student_pages["s"]))
