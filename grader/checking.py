@@ -5,7 +5,6 @@ with the files themselves go into `Result.messages`.
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import time
 from dataclasses import replace
@@ -21,6 +20,7 @@ from grader.exercise.params import draw_parameters
 from grader.kinds import get_kind
 from grader.kinds.base import Answer, CheckContext, CheckTask, Reference, timed_check
 from grader.results import Result, Status
+from grader.solutions import load_solution
 from grader.submission.ingest import Submission, reference_submission_text
 
 _JINJA = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
@@ -50,14 +50,7 @@ def reference_values(exercise: Exercise, params: dict[str, Any]) -> dict[str, An
     path = exercise.solution_path / "solution.py"
     if not path.is_file():
         return {}
-    spec = importlib.util.spec_from_file_location(f"_solution_{exercise.id.replace('-', '_')}", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    try:
-        spec.loader.exec_module(module)
-    except Exception as e:  # instructor code: any failure is an exercise error
-        raise ExerciseError(f"solution.py failed to import: {type(e).__name__}: {e}", file=str(path)) from None
-    fn = getattr(module, "reference", None)
+    fn = getattr(load_solution(path), "reference", None)
     if fn is None:
         return {}
     try:
