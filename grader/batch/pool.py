@@ -21,6 +21,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Callable, Iterable, Iterator
 
 from grader.batch.worker import THREAD_ENV, Payload, grade_payload
+from grader.errors import GraderError
 
 TaskFn = Callable[[Payload], str]
 
@@ -47,6 +48,13 @@ def _die_with_parent() -> None:
 def _worker_main(conn: Connection, task_fn: TaskFn) -> None:
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the coordinator's to handle
+    from grader.kinds import registry
+
+    registry()  # import every kind now, so a task's time budget is not spent on imports
+    try:
+        conn.send("ready")  # the coordinator starts a task's clock only on a ready worker
+    except (BrokenPipeError, OSError):
+        return
     while True:
         try:
             msg = conn.recv()
@@ -73,6 +81,7 @@ class _Worker:
         self.proc.start()
         child.close()
         self.index: int | None = None
+        self.ready = False
         self.deadline = 0.0
         self.started = 0.0
 
@@ -98,13 +107,16 @@ def run_local(payloads: Iterable[tuple[int, Payload]], jobs: int, timeout_s: flo
     for k, v in THREAD_ENV.items():
         os.environ.setdefault(k, v)  # inherited by the spawned workers
     ctx = mp.get_context("spawn")
-    todo = iter(payloads)
-    workers = [_Worker(ctx, task_fn) for _ in range(max(1, jobs))]
+    tasks = list(payloads)
+    if not tasks:
+        return
+    todo = iter(tasks)
+    workers = [_Worker(ctx, task_fn) for _ in range(max(1, min(jobs, len(tasks))))]
     pending = True
     try:
         while True:
             for w in workers:
-                if w.index is None and pending:
+                if w.ready and w.index is None and pending:
                     nxt = next(todo, None)
                     if nxt is None:
                         pending = False
@@ -117,12 +129,23 @@ def run_local(payloads: Iterable[tuple[int, Payload]], jobs: int, timeout_s: flo
                     except (BrokenPipeError, OSError):
                         pass  # the sentinel below reports the dead worker
             busy = [w for w in workers if w.index is not None]
-            if not busy:
+            starting = [w for w in workers if not w.ready] if pending else []
+            if not busy and not starting:
                 return
-            wait_for = max(0.0, min(w.deadline for w in busy) - time.monotonic())
-            ready = wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=wait_for)
+            wait_for = max(0.0, min(w.deadline for w in busy) - time.monotonic()) if busy else None
+            ready = wait([w.conn for w in busy + starting] + [w.proc.sentinel for w in busy + starting],
+                         timeout=wait_for)
             now = time.monotonic()
             for i, w in enumerate(workers):
+                if not w.ready:
+                    if w.conn in ready:
+                        try:
+                            w.ready = w.conn.recv() == "ready"
+                        except (EOFError, OSError):
+                            pass
+                    if not w.ready and w.proc.sentinel in ready:
+                        raise GraderError(f"a grading worker could not start ({_describe_exit(w.proc.exitcode)})")
+                    continue
                 if w.index is None:
                     continue
                 failure = None
