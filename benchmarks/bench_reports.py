@@ -1,49 +1,88 @@
 """Time to render the reports of a class: N student pages + the class summary.
 
-    PYTHONPATH=. python benchmarks/bench_reports.py [--students 500] [--exercises 2] [--repeat 3]
+    PYTHONPATH=. python benchmarks/bench_reports.py [--students 500] [--exercises 2] [--runs 2]
 
 The class is the synthetic one of the report tests (every evidence shape, a loss curve and
 two decision boundaries per code part), repeated with distinct ids, a third of them wrong
-and a third broken. Prints the best of --repeat runs (the first run of a process also pays
-for compiling templates; it is printed separately).
+and a third broken. Every student's math answers, loss curve and decision boundary are made
+distinct, so the MathML and chart caches do not flatter the figure (only the reference's
+charts are shared, as in a real class). Each run is timed in a fresh process, caches cold,
+templates compiled inside the timing; CPU time is printed beside wall time because the
+machine may be shared.
 """
 from __future__ import annotations
 
 import argparse
+import json
+import resource
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-from grader.report.class_report import write_class_reports  # noqa: E402
-from tests.report_fixtures import class_entries, run_info  # noqa: E402
+
+def distinct_class(students: int, exercises: tuple[str, ...]) -> list:
+    from tests.report_fixtures import class_entries
+
+    entries = class_entries(students, exercises)
+    for i, e in enumerate(entries):  # distinct per submission: no cache hits between students
+        for p in e.result.parts:
+            if p.answer_format == "math" and p.answer:
+                p.answer = f"{p.answer} + {i}"
+            for ev in p.evidence:
+                if ev.kind == "loss_curve":
+                    ev.data["student"] = [v * (1 + i / 1000) for v in ev.data["student"]]
+                if ev.kind == "decision_boundary":
+                    grid = [list(row) for row in ev.data["student"]]
+                    grid[i % len(grid)][(i // len(grid)) % len(grid[0])] ^= 1
+                    ev.data["student"] = grid
+    return entries
+
+
+def _cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def one_run(students: int, exercises: tuple[str, ...]) -> dict:
+    """Run in a fresh process: build the class, then time write_class_reports alone."""
+    from grader.report.class_report import write_class_reports
+    from tests.report_fixtures import run_info
+
+    entries = distinct_class(students, exercises)
+    with tempfile.TemporaryDirectory() as tmp:
+        start, cpu = time.perf_counter(), _cpu()
+        paths = write_class_reports(Path(tmp), entries, run_info())
+        seconds, cpu = time.perf_counter() - start, _cpu() - cpu
+        files = [paths.index, *paths.student_pages.values()]
+        size = sum(p.stat().st_size for p in files)
+    return {"seconds": seconds, "cpu": cpu, "pages": len(paths.student_pages), "submissions": len(entries),
+            "bytes": size, "files": len(files)}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--students", type=int, default=500)
     ap.add_argument("--exercises", type=int, default=2)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--runs", type=int, default=2)
+    ap.add_argument("--one", action="store_true", help=argparse.SUPPRESS)  # internal: a single timed run
     args = ap.parse_args()
-    exercises = tuple(["scalar-net", "softmax", "perceptron", "two-layer"][:max(1, args.exercises)])
-    entries = class_entries(args.students, exercises)
-    times = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for i in range(args.repeat):
-            start = time.perf_counter()
-            paths = write_class_reports(Path(tmp) / f"run{i}", entries, run_info())
-            times.append(time.perf_counter() - start)
-        pages = [paths.index, *paths.student_pages.values()]
-        size = sum(p.stat().st_size for p in pages)
-    print(f"students: {len(paths.student_pages)}   exercises each: {len(exercises)}   "
-          f"submissions: {len(entries)}")
-    print(f"first run (templates compiled, MathML cache cold): {times[0]:.2f} s")
-    print(f"best of {args.repeat}: {min(times):.2f} s for {len(pages) - 1} student pages + the summary "
-          f"({min(times) / len(pages) * 1000:.1f} ms per page)")
-    print(f"written: {len(pages)} files, {size / 1e6:.1f} MB ({size / len(pages) / 1e3:.0f} kB per page)")
-
+    exercises = tuple(["scalar-net", "softmax", "perceptron", "two-layer"][:max(1, min(4, args.exercises))])
+    if args.one:
+        print(json.dumps(one_run(args.students, exercises)))
+        return
+    print(f"class: {args.students} students x {len(exercises)} exercises, every answer and plot distinct")
+    for run in range(1, args.runs + 1):
+        out = subprocess.run([sys.executable, __file__, "--students", str(args.students), "--exercises",
+                              str(len(exercises)), "--one"], capture_output=True, text=True, check=True)
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        print(f"run {run}: {r['seconds']:.2f} s wall ({r['cpu']:.2f} s CPU) for {r['pages']} student pages "
+              f"({r['submissions']} submissions) + the summary = {r['seconds'] / (r['pages'] + 1) * 1000:.1f} ms "
+              f"per page; {r['files']} files, {r['bytes'] / 1e6:.1f} MB")
 
 if __name__ == "__main__":
     main()

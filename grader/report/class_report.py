@@ -188,6 +188,24 @@ def _source_kind(id_source: str) -> str:
     return id_source.split(" (")[0]
 
 
+@dataclass
+class _Page:
+    """One student page to render."""
+
+    student_id: str
+    path: Path
+    placed: list[Placed]
+    total: float
+    max_total: float
+
+
+def _render_pages(pages: list[_Page], run: RunInfo) -> None:
+    template = environment().get_template("student.html.j2")
+    for pg in pages:
+        pg.path.write_text(template.render(student_id=pg.student_id, placed=pg.placed, total=pg.total,
+                                           max_total=pg.max_total, run=run), encoding="utf-8")
+
+
 def write_class_reports(out_dir: Path, entries: list[ReportEntry], run: RunInfo) -> ReportPaths:
     """Write out_dir/index.html and out_dir/students/<safe-id>.html for every student."""
     out_dir = Path(out_dir)
@@ -198,8 +216,7 @@ def write_class_reports(out_dir: Path, entries: list[ReportEntry], run: RunInfo)
     for e in entries:
         by_student[e.student_id].append(e)
     stems = safe_stems(list(by_student))
-    student_tpl = env.get_template("student.html.j2")
-    pages: dict[str, Path] = {}
+    to_render: list[_Page] = []
     rows: list[StudentRow] = []
     placed: list[Placed] = []
     for sid in sorted(by_student):
@@ -213,15 +230,14 @@ def write_class_reports(out_dir: Path, entries: list[ReportEntry], run: RunInfo)
         placed += own
         total = round(sum(pl.entry.result.score for pl in own), 6)
         max_total = round(sum(pl.entry.result.max_score for pl in own), 6)
-        path = out_dir / page
-        path.write_text(student_tpl.render(student_id=sid, placed=own, total=total, max_total=max_total,
-                                           run=run), encoding="utf-8")
-        pages[sid] = path
+        to_render.append(_Page(sid, out_dir / page, own, total, max_total))
         scores: dict[str, list[tuple[float, float]]] = defaultdict(list)
         for pl in own:
             scores[pl.entry.exercise_id].append((pl.entry.result.score, pl.entry.result.max_score))
         rows.append(StudentRow(sid, page, sorted({pl.entry.id_source for pl in own}), dict(scores),
                                total, max_total, sum(len(_reasons(pl.entry)) for pl in own)))
+    _render_pages(to_render, run)
+    pages = {pg.student_id: pg.path for pg in to_render}
     failing = [FailingRow(pl.entry.student_id, pl.link, pl.entry.exercise_id, _reasons(pl.entry))
                for pl in placed if _reasons(pl.entry)]
     slowest = [SlowRow(pl.entry.student_id, pl.link, pl.entry.exercise_id, pl.entry.result.duration_s,
@@ -237,6 +253,7 @@ def write_class_reports(out_dir: Path, entries: list[ReportEntry], run: RunInfo)
     index = out_dir / "index.html"
     index.write_text(env.get_template("class.html.j2").render(
         run=run, students=rows, exercises=exercises, overall=overall, failing=failing, slowest=slowest,
-        id_sources=sorted(sources.items(), key=lambda kv: (-kv[1], kv[0])), n_submissions=len(entries)),
+        id_sources=sorted(sources.items(), key=lambda kv: (-kv[1], kv[0])), n_submissions=len(entries),
+        per_diagnosis=STUDENTS_PER_DIAGNOSIS),
         encoding="utf-8")
     return ReportPaths(index=index, student_pages=pages)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup
@@ -83,17 +84,47 @@ def _subsample(values: list[float], n: int) -> list[float]:
     return [values[round(i * (len(values) - 1) / (n - 1))] for i in range(n)]
 
 
-def _grid(g: Any) -> list[list[int]] | None:
+_NUMBER_TYPES = {int, float}
+
+
+def _grid(g: Any) -> tuple[tuple[int, ...], ...] | None:
+    """A grid of class numbers, or None when `g` is not one (checked at C speed: grids are big)."""
     if not isinstance(g, (list, tuple)) or not g or len(g) > MAX_GRID:
         return None
     rows = []
     for row in g:
         if not isinstance(row, (list, tuple)) or not row or len(row) > MAX_GRID:
             return None
-        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in row):
+        types = set(map(type, row))
+        if not types <= _NUMBER_TYPES or (float in types and not all(map(math.isfinite, row))):
             return None
-        rows.append([int(v) for v in row])
-    return rows
+        rows.append(tuple(map(int, row)))
+    return tuple(rows)
+
+
+def _points(points: Any) -> tuple[tuple[float, float, int], ...]:
+    if not isinstance(points, (list, tuple)):
+        return ()
+    out = []
+    for p in points[:2000]:
+        if (isinstance(p, (list, tuple)) and len(p) >= 3 and set(map(type, p[:3])) <= _NUMBER_TYPES
+                and all(map(math.isfinite, p[:3]))):
+            out.append((float(p[0]), float(p[1]), int(p[2])))
+    return tuple(out)
+
+
+# Charts are cached by their data: every student of a variant shares the reference's curve and
+# boundary, and many right answers draw the same picture.
+@lru_cache(maxsize=1024)
+def _grid_chart(grid: tuple[tuple[int, ...], ...], title: str, xr: tuple[float, float], yr: tuple[float, float],
+                points: tuple[tuple[float, float, int], ...], xl: str, yl: str) -> Markup:
+    return svg.prediction_grid(grid, title, xr, yr, points, x_label=xl, y_label=yl)
+
+
+@lru_cache(maxsize=1024)
+def _curve_chart(series: tuple[tuple[str, tuple[float, ...]], ...], title: str, xl: str, yl: str,
+                 log_y: bool) -> Markup:
+    return svg.line_chart(dict(series), title, x_label=xl, y_label=yl, log_y=log_y)
 
 
 def _range(r: Any) -> tuple[float, float] | None:
@@ -115,9 +146,9 @@ def _loss_curve(view: EvidenceView, d: dict[str, Any]) -> None:
     if not series:
         view.note = "no curve to draw"
         return
-    view.figures.append(svg.line_chart(series, str(d.get("title", "Loss during training")),
-                                       x_label=str(d.get("x_label", "iteration")),
-                                       y_label=str(d.get("y_label", "loss")), log_y=bool(d.get("log_y", False))))
+    view.figures.append(_curve_chart(tuple((k, tuple(v)) for k, v in series.items()),
+                                     str(d.get("title", "Loss during training")), str(d.get("x_label", "iteration")),
+                                     str(d.get("y_label", "loss")), bool(d.get("log_y", False))))
     for key, label in (("student", "your final loss"), ("reference", "reference final loss")):
         vals = series.get("your run" if key == "student" else "reference")
         if vals:
@@ -129,8 +160,7 @@ def _decision_boundary(view: EvidenceView, d: dict[str, Any]) -> None:
     if xr is None or yr is None:
         view.note = "x_range / y_range missing or not [low, high]; boundary not drawn"
         return
-    points = d.get("points", [])
-    pts = [p for p in points if isinstance(p, (list, tuple))][:2000] if isinstance(points, (list, tuple)) else []
+    pts = _points(d.get("points", []))
     labels = d.get("axis_labels", ["x₁", "x₂"])
     xl, yl = (str(labels[0]), str(labels[1])) if isinstance(labels, (list, tuple)) and len(labels) == 2 else ("x₁", "x₂")
     for key, title in (("student", "Your decision boundary"), ("reference", "Reference decision boundary")):
@@ -140,7 +170,7 @@ def _decision_boundary(view: EvidenceView, d: dict[str, Any]) -> None:
         if grid is None:
             view.note = f"the {key} grid is not a list of rows of class numbers (at most {MAX_GRID}×{MAX_GRID}); not drawn"
             continue
-        view.figures.append(svg.prediction_grid(grid, title, xr, yr, pts, x_label=xl, y_label=yl))
+        view.figures.append(_grid_chart(grid, title, xr, yr, pts, xl, yl))
     if "accuracy" in d:
         view.rows.append(("your accuracy", format_value(d["accuracy"], 4)))
     if "reference_accuracy" in d:

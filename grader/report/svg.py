@@ -24,9 +24,11 @@ MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 64, 24, 40, 52
 
 
 def _n(x: float) -> str:
-    """A coordinate: two decimals, no trailing zeros, no '-0'."""
-    s = f"{x:.2f}".rstrip("0").rstrip(".")
-    return "0" if s in ("-0", "") else s
+    """A coordinate: one decimal (a tenth of a pixel is plenty), no trailing '.0', no '-0'."""
+    s = f"{x:.1f}"
+    if s.endswith(".0"):
+        s = s[:-2]
+    return "0" if s == "-0" else s
 
 
 def tick_label(x: float) -> str:
