@@ -21,7 +21,6 @@ from multiprocessing.connection import Connection, wait
 from typing import Callable, Iterable, Iterator
 
 from grader.batch.worker import THREAD_ENV, Payload, grade_payload
-from grader.errors import GraderError
 
 TaskFn = Callable[[Payload], str]
 
@@ -45,14 +44,30 @@ def _die_with_parent() -> None:
         pass  # not Linux: the worker still exits when its pipe closes
 
 
+#: what a worker sends once it has imported what grading needs; a task's clock starts then
+READY = "ready"
+#: how long a worker may take to start (imports on a loaded machine), apart from task budgets
+STARTUP_S = 120.0
+
+
+def _warm_up() -> None:
+    """Import the answer kinds and the math engine (SymPy takes seconds on a busy machine)
+    before the first task's time budget starts."""
+    try:
+        from grader.kinds import registry
+        registry()
+        from grader.math.equivalence import warm_up
+        warm_up()
+    except Exception:  # a broken import shows up again on the first task, with its message
+        pass
+
+
 def _worker_main(conn: Connection, task_fn: TaskFn) -> None:
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the coordinator's to handle
-    from grader.kinds import registry
-
-    registry()  # import every kind now, so a task's time budget is not spent on imports
+    _warm_up()
     try:
-        conn.send("ready")  # the coordinator starts a task's clock only on a ready worker
+        conn.send(READY)
     except (BrokenPipeError, OSError):
         return
     while True:
@@ -81,9 +96,10 @@ class _Worker:
         self.proc.start()
         child.close()
         self.index: int | None = None
-        self.ready = False
         self.deadline = 0.0
         self.started = 0.0
+        self.ready = False
+        self.spawned = time.monotonic()
 
     def kill(self) -> None:
         if self.proc.is_alive():
@@ -109,49 +125,44 @@ def run_local(payloads: Iterable[tuple[int, Payload]], jobs: int, timeout_s: flo
     ctx = mp.get_context("spawn")
     tasks = list(payloads)
     if not tasks:
-        return
+        return  # nothing changed since the last run: no worker to start
     todo = iter(tasks)
     workers = [_Worker(ctx, task_fn) for _ in range(max(1, min(jobs, len(tasks))))]
     pending = True
     try:
         while True:
             for w in workers:
-                if w.ready and w.index is None and pending:
+                if w.index is None and pending:
                     nxt = next(todo, None)
                     if nxt is None:
                         pending = False
                         break
                     w.index = nxt[0]
                     w.started = time.monotonic()
-                    w.deadline = w.started + timeout_s
+                    # a worker still starting gets its start-up time; the task's clock starts at READY
+                    w.deadline = w.started + timeout_s if w.ready else w.spawned + STARTUP_S
                     try:
                         w.conn.send(nxt)
                     except (BrokenPipeError, OSError):
                         pass  # the sentinel below reports the dead worker
             busy = [w for w in workers if w.index is not None]
-            starting = [w for w in workers if not w.ready] if pending else []
-            if not busy and not starting:
+            if not busy:
                 return
-            wait_for = max(0.0, min(w.deadline for w in busy) - time.monotonic()) if busy else None
-            ready = wait([w.conn for w in busy + starting] + [w.proc.sentinel for w in busy + starting],
-                         timeout=wait_for)
+            wait_for = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+            ready = wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=wait_for)
             now = time.monotonic()
             for i, w in enumerate(workers):
-                if not w.ready:
-                    if w.conn in ready:
-                        try:
-                            w.ready = w.conn.recv() == "ready"
-                        except (EOFError, OSError):
-                            pass
-                    if not w.ready and w.proc.sentinel in ready:
-                        raise GraderError(f"a grading worker could not start ({_describe_exit(w.proc.exitcode)})")
-                    continue
                 if w.index is None:
                     continue
                 failure = None
                 if w.conn in ready:
                     try:
-                        index, text, error, seconds = w.conn.recv()
+                        msg = w.conn.recv()
+                        if msg == READY:
+                            w.ready = True
+                            w.started, w.deadline = now, now + timeout_s
+                            continue
+                        index, text, error, seconds = msg
                     except (EOFError, OSError):
                         w.proc.join(1)
                         failure = f"the worker grading it died ({_describe_exit(w.proc.exitcode)})"
@@ -163,7 +174,8 @@ def run_local(payloads: Iterable[tuple[int, Payload]], jobs: int, timeout_s: flo
                     w.proc.join(1)
                     failure = f"the worker grading it died ({_describe_exit(w.proc.exitcode)})"
                 elif now >= w.deadline:
-                    failure = f"it took longer than the {timeout_s:g} s time budget for one submission"
+                    failure = (f"it took longer than the {timeout_s:g} s time budget for one submission" if w.ready
+                               else f"the worker did not start within {STARTUP_S:g} s")
                 if failure:
                     index = w.index
                     w.kill()
