@@ -170,7 +170,7 @@ def canonical_name(text: str) -> tuple[str, list[str]]:
     suffix = (f"^{{{layer}}}" if layer else "") + "'" * primes
     if sub is None:
         return base + suffix, []
-    if re.fullmatch(r"[A-Za-z](\s*,?\s*[A-Za-z])*", sub) and not sub.isdigit():
+    if re.fullmatch(r"[A-Za-z](\s*,?\s*[A-Za-z])*", sub) and not re.fullmatch(r"[0-9]+", sub):
         letters = [c for c in sub if c.isalpha()]
         return base + suffix, letters
     return _join_sub(base, sub) + suffix, []
@@ -322,12 +322,12 @@ def _resolve_name(n: NameRef) -> Any:
         return make_symbol(full, info)
     if base in info.shapes or base in info.bases:
         # s_1, W_{12}, W_{1,2}: an entry of a declared vector or matrix
-        nums = re.fullmatch(r"(\d+)\s*,\s*(\d+)", sub_s)
+        nums = re.fullmatch(r"([0-9]+)\s*,\s*([0-9]+)", sub_s)
         shape = info.shapes.get(base)
         is_matrix = shape is not None and shape[0] != 1 and shape[1] != 1
         if nums:
             return _indexed(base, [sp.Integer(nums.group(1)), sp.Integer(nums.group(2))], n)
-        if sub_s.isdigit():
+        if re.fullmatch(r"[0-9]+", sub_s) is not None:
             if is_matrix and len(sub_s) == 2:
                 return _indexed(base, [sp.Integer(sub_s[0]), sp.Integer(sub_s[1])], n)
             return _indexed(base, [sp.Integer(sub_s)], n)
@@ -337,7 +337,7 @@ def _resolve_name(n: NameRef) -> Any:
     if letters and all(c in st.index_names for c in letters):
         idx = [index_symbol(c) for c in letters]
         return _indexed(base, idx, n)
-    if re.fullmatch(r"\d+", sub_s) or not any(c in st.index_names for c in re.findall(r"[A-Za-z]", sub_s)) \
+    if re.fullmatch(r"[0-9]+", sub_s) or not any(c in st.index_names for c in re.findall(r"[A-Za-z]", sub_s)) \
             or not info.index_names:
         return _bare(full, n)
     # an index expression: x_{i+1}, s_{y_i}, W_{i,k}
