@@ -229,9 +229,23 @@ def evidence_view(ev: Evidence) -> EvidenceView:
                            ("error", "error")):
             if key in d:
                 view.rows.append((label, format_value(d[key])))
+    elif kind == "first-diverging-step":  # the trace kind: a state sequence leaves the rule's
+        for key, label in (("case", "case"), ("step", "step"), ("before", "state before"),
+                           ("expected", "the rule gives"), ("given", "yours")):
+            if d.get(key) is not None:
+                view.rows.append((label, format_value(d[key])))
+    elif kind == "metric":  # the training kind: a measured quality against its threshold
+        if "metric" in d and "value" in d:
+            view.rows.append((str(d["metric"]), format_value(d["value"], 4)))
+        if "threshold" in d:
+            view.rows.append(("required", format_value(d["threshold"], 4)))
     elif kind == "diagnosis":
         if d.get("name"):
             view.rows.append(("diagnosis", str(d["name"])))
+    elif isinstance(d.get("file"), str) and isinstance(d.get("line"), int) and isinstance(d.get("code"), str):
+        # any evidence pointing at one line of the student's code (the vectorised kind's loops)
+        _code(view, {"file": d["file"], "first_line": d["line"], "lines": d["code"].splitlines() or [""],
+                     "highlight": [d["line"]]})
     if isinstance(d.get("caret"), str) and d["caret"]:
         view.pre = d["caret"]
     return view
@@ -242,6 +256,8 @@ def evidence_views(evidence: list[Evidence], feedback: list[str]) -> list[Eviden
     (a plot or a table still earns its place even when its message is repeated)."""
     views = []
     for ev in evidence:
+        if ev.kind == "isolation":  # said once per exercise, in the page's header
+            continue
         v = evidence_view(ev)
         if ev.message in feedback and not (v.rows or v.pre or v.code or v.figures):
             continue
