@@ -245,3 +245,15 @@ def test_evidence_of_the_code_kinds_is_shown_as_tables_and_code(tmp_path: Path) 
     assert "state before w = [0, 0], b = 0 the rule gives w = [0, 0], b = -0.5 yours w = [0, 1], b = -1" in seen
     assert '<span class="line hl"><span class="ln">18</span>picked = [p[i, y[i]] for i in range(len(y))]</span>' in html
     assert "accuracy 1 required 0.9" in seen
+
+
+def test_a_loop_line_is_not_repeated_when_its_function_is_shown(tmp_path: Path) -> None:
+    loop = Evidence("loop", "line 3: a loop", {"file": "net.py", "line": 3, "function": "loss", "code": "for i in y:"})
+    excerpt = Evidence("code", "loss, lines 2–4 of net.py", {"file": "net.py", "first_line": 2, "highlight": [3],
+                                                           "lines": ["def loss(y):", "for i in y:", "    pass"]})
+    part = PartResult("vectorised", "vectorised", Status.INCORRECT, 0, 2, ["line 3: a loop"], [loop, excerpt],
+                      answer="net.py", answer_format="code")
+    result = Result("e", "1", "E", "s", "folder name", {}, [part])
+    html = _text(write_class_reports(tmp_path, [ReportEntry("s", "e", result, "folder name", [])],
+                                     run_info()).student_pages["s"])
+    assert html.count("for i in y:") == 1 and '<span class="line hl"><span class="ln">3</span>' in html

@@ -46,11 +46,10 @@ def test_bob_is_told_what_is_wrong_where(repo: Path) -> None:
     assert trace.diagnosis == "strict-threshold" and "Step 1 (epoch = 1, x = [0, 0], t = 0)" in trace.feedback[1]
 
 
-def test_carols_hostile_code_scores_nothing_and_is_told_why(repo: Path, monkeypatch) -> None:
-    monkeypatch.setenv("GRADER_TIME_FACTOR", "0.1")  # her endless `train` hits 3 s instead of 30 s
+def test_carols_hostile_code_scores_nothing_and_is_told_why(repo: Path) -> None:
     result = grade_path(load_one(repo, "two-layer-net"), repo / "examples" / "class" / "carol")
     assert all(result.part(p).score == 0 for p in ("grad_W1", "grad_b1", "grad_W2", "grad_b2", "training"))
-    assert result.part("training").feedback == ["Your code exceeded the 3 s time limit in `train`."]
+    assert result.part("training").feedback[0].startswith("Your code ended the process in `train`")
     assert "has no key 'W1'" in result.part("grad_W1").feedback[0]
     broken = grade_path(load_one(repo, "perceptron"), repo / "examples" / "class" / "carol").part("and_trace")
     assert broken.status == Status.ERROR
@@ -85,7 +84,7 @@ def test_self_check_without_the_reference_uses_finite_differences(course: Path) 
     assert trace.status == Status.ERROR and "reference solution, which is not available here" in trace.feedback[0]
 
 
-@pytest.mark.parametrize("student", ["s01", "s02", "s03", "s04", "s05", "s06"])
+@pytest.mark.parametrize("student", ["s01", "s02", "s03"])
 def test_reference_training_reaches_the_threshold_for_other_students(repo: Path, student: str) -> None:
     ex = load_one(repo, "two-layer-net")
     res = grade_path(ex, repo / "examples" / "class" / "alice" / "two-layer-net.py", student_id=student)

@@ -19,6 +19,7 @@ class Source:
     text: str
     #: 1-based line in `text` → (cell number, line in cell); empty for .py files
     cells: dict[int, tuple[int, int]] = field(default_factory=dict)
+    path: Path | None = None
 
     def where(self, line: int) -> str:
         if line in self.cells:
@@ -36,7 +37,7 @@ def read_source(path: Path) -> Source:
     shown = path.name
     text = read_text(path, shown)
     if path.suffix.lower() != ".ipynb":
-        return Source(shown, text)
+        return Source(shown, text, path=path)
     import nbformat
 
     try:
@@ -57,4 +58,4 @@ def read_source(path: Path) -> Source:
             lines.append(line)
             cells[len(lines)] = (number, i)
         lines.append("")
-    return Source(shown, "\n".join(lines), cells)
+    return Source(shown, "\n".join(lines), cells, path)

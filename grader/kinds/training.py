@@ -17,13 +17,15 @@ import numpy as np
 
 from grader import datasets
 from grader.errors import ExerciseError, Location
-from grader.kinds._code import (as_array, isolation_evidence, no_unknown_keys, opt_name, opt_number,
-                                opt_str, outcome, render_value, run_failed, run_student)
+from grader.evidence_shapes import decision_boundary, prediction_grid
+from grader.kinds._code import (as_array, call_reference, isolation_evidence, no_unknown_keys, opt_name, opt_number,
+                                opt_str, outcome, render_value, run_failed, run_student, solution_function)
 from grader.kinds.base import AnswerKind, CheckTask
 from grader.results import Evidence, PartResult, Status
 from grader.sandbox import Call, ResultOf
 
 METRICS = ("accuracy", "loss")
+GRID_N = 40  # the decision-boundary picture: 40 × 40 predictions
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,42 @@ def final_loss(returned: Any) -> Measured:
     return Measured(last, f"final loss {last:.4g} after {arr.size} recorded step(s)")
 
 
+@dataclass
+class _Grid:
+    """The centres of an n × n grid over the data, row 0 at the bottom (evidence_shapes)."""
+
+    x_range: tuple[float, float]
+    y_range: tuple[float, float]
+    n: int = GRID_N
+
+    @classmethod
+    def around(cls, X: np.ndarray) -> "_Grid":
+        lo, hi = X.min(axis=0), X.max(axis=0)
+        pad = 0.1 * (hi - lo) + 1e-9
+        return cls((float(lo[0] - pad[0]), float(hi[0] + pad[0])), (float(lo[1] - pad[1]), float(hi[1] + pad[1])))
+
+    @property
+    def points(self) -> np.ndarray:
+        xs = self.x_range[0] + (np.arange(self.n) + 0.5) * (self.x_range[1] - self.x_range[0]) / self.n
+        ys = self.y_range[0] + (np.arange(self.n) + 0.5) * (self.y_range[1] - self.y_range[0]) / self.n
+        gx, gy = np.meshgrid(xs, ys)
+        return np.column_stack([gx.ravel(), gy.ravel()])
+
+    def classes(self, predicted: Any) -> list[list[int]] | None:
+        """The predicted classes as a grid, or None when they are not one label per point."""
+        try:
+            return prediction_grid(lambda _: _labels(predicted), self.x_range, self.y_range, self.n)
+        except (TypeError, ValueError):
+            return None
+
+
+def _labels(predicted: Any) -> np.ndarray:
+    arr = as_array(predicted)
+    if arr is None:
+        raise ValueError("not numbers")
+    return arr.argmax(axis=1) if arr.ndim == 2 and arr.shape[1] > 1 else arr.reshape(-1)
+
+
 class TrainingKind(AnswerKind):
     name = "training"
     reference_from = None  # the threshold is the reference
@@ -117,13 +155,38 @@ class TrainingKind(AnswerKind):
         full = datasets.make(o.dataset, seed)
         return datasets.split(full, o.test_fraction, seed + 1)
 
+    def _boundary(self, task: CheckTask, o: TrainingOptions, grid: _Grid, report: Any, train: datasets.Dataset,
+                  test: datasets.Dataset, settings: dict[str, Any], measured: Measured) -> Evidence | None:
+        """The student's decision regions beside the reference's (when solution.py trains too)."""
+        out = outcome(report, "grid")
+        student = grid.classes(out.value) if out is not None and out.ok else None
+        if student is None:
+            return None
+        reference, reference_accuracy = None, None
+        try:  # the reference's picture only when solution.py has the same train/predict
+            fit, predict = solution_function(task, o.train), solution_function(task, o.predict or "")
+        except ExerciseError:
+            fit = predict = None
+        if fit is not None and predict is not None:
+            model = call_reference(task, fit, train.X, train.y, **settings)
+            reference = grid.classes(call_reference(task, predict, model, grid.points))
+            reference_accuracy = float(np.mean(_labels(call_reference(task, predict, model, test.X)) == test.y))
+        return decision_boundary(
+            f"What your trained network predicts over the plane, with the held-out points on top "
+            f"(their colour is the true class).", grid.x_range, grid.y_range, student, reference,
+            points=test.X, labels=test.y, accuracy=measured.value if o.metric == "accuracy" else None,
+            reference_accuracy=reference_accuracy)
+
     def check(self, task: CheckTask) -> PartResult:
         o: TrainingOptions = task.part.options
         train, test = self.data(task)
         settings = render_value(o.settings, task.ctx.parameters)
-        calls = [Call(o.train, (train.X, train.y), settings, label="train")]
-        if o.metric == "accuracy":
+        calls = [Call(o.train, (train.X, train.y), settings, label="train", want_value=o.metric == "loss")]
+        grid = _Grid.around(np.concatenate([train.X, test.X])) if o.predict and train.X.shape[1] == 2 else None
+        if o.predict:
             calls.append(Call(o.predict, (ResultOf("train"), test.X), label="predict"))
+        if grid is not None:
+            calls.append(Call(o.predict, (ResultOf("train"), grid.points), label="grid"))
         report = run_student(task, calls)
         label = "train" if o.metric == "loss" else "predict"
         shown = f"`{o.train}`" if label == "train" else f"`{o.predict}`"
@@ -150,6 +213,10 @@ class TrainingKind(AnswerKind):
                                                  "train_points": len(train), "test_points": len(test),
                                                  "duration_s": round(duration, 3)}),
                     isolation_evidence(report)]
+        if grid is not None:
+            picture = self._boundary(task, o, grid, report, train, test, settings, measured)
+            if picture is not None:
+                evidence.insert(1, picture)
         if passed:
             return self.result(task, Status.CORRECT, 1.0, feedback=[message], evidence=evidence, answer_format="code")
         return self.result(task, Status.INCORRECT, 0.0, feedback=[message], evidence=evidence,

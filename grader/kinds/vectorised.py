@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from grader.errors import GraderError, Location
+from grader.evidence_shapes import code_lines
 from grader.kinds._code import no_unknown_keys, opt_names, opt_str
 from grader.kinds._source import Source, read_source
 from grader.kinds.base import AnswerKind, CheckTask
@@ -306,6 +307,23 @@ def find_sample_loops(sources: list[Source], functions: tuple[str, ...], samples
     return sorted(unique.values(), key=lambda l: (l.source.name, l.line)), missing
 
 
+def _code_excerpts(loops: list[Loop]) -> list[Evidence]:
+    """Each looping function of a .py file, its loops highlighted (notebooks: the messages say
+    the cell and line)."""
+    out: list[Evidence] = []
+    groups: dict[tuple[str, str], list[Loop]] = {}
+    for loop in loops:
+        groups.setdefault((loop.source.name, loop.function), []).append(loop)
+    for (_, function), group in groups.items():
+        src = group[0].source
+        if src.path is None or src.cells:
+            continue
+        excerpt = code_lines(src.path, function, [loop.line for loop in group], display_name=src.name)
+        if excerpt is not None:
+            out.append(excerpt)
+    return out
+
+
 class VectorisedKind(AnswerKind):
     name = "vectorised"
     reference_from = None
@@ -358,6 +376,7 @@ class VectorisedKind(AnswerKind):
             evidence += [Evidence("loop", loop.message, {"file": loop.source.name, "line": loop.line,
                                                          "function": loop.function, "code": loop.source.line_text(loop.line)})
                          for loop in loops]
+            evidence += _code_excerpts(loops)
             return self.result(task, Status.INCORRECT, feedback=feedback, evidence=evidence,
                                diagnosis="loop-over-samples", answer_format="code")
         if missing:

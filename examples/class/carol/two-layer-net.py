@@ -1,5 +1,6 @@
 # Carol tries to get the marks without doing the work: she looks for the reference
-# solution, prints a fake score, and her training never ends.
+# solution, prints a fake score, reads the grader's values off the stack, and her
+# training ends the process pretending all went well.
 import os
 import sys
 
@@ -25,5 +26,5 @@ def gradients(X, y, W1, b1, W2, b2, reg):
 
 
 def train(X, y, **settings):
-    while True:
-        pass
+    print("training finished: accuracy 1.0")
+    os._exit(0)
