@@ -121,6 +121,9 @@ def grade(exercise: Exercise, submission: Submission) -> Result:
                 answer = None
         else:
             answer = submission.answers.get(part.id)
+            if answer is not None and submission.code_files:
+                # a written answer may be checked against the student's own code (kind `reproduce`)
+                answer = replace(answer, code_files=list(submission.code_files))
         solution_file = exercise.solution_path / "solution.py" if exercise.solution_path else None
         reference = Reference(answer=ref_answers.get(part.id),
                               solution_file=solution_file if solution_file and solution_file.is_file() else None)

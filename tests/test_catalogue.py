@@ -11,7 +11,7 @@ from grader.validation import validate_course
 
 #: the catalogue's exercises (the others have their own tests)
 CATALOGUE = ("playground", "network-shapes", "relu-net-forward", "gd-nonconvex", "xor-backprop",
-             "xor-not-separable", "two-layer-study", "param-counts", "softplus-gradients", "line-search")
+             "xor-not-separable", "two-layer-study", "param-counts", "softplus-gradients", "line-search", "training-study")
 
 
 def test_catalogue_exercises_validate(repo: Path) -> None:

@@ -45,3 +45,36 @@ def reference(p: dict) -> dict:
                     "tried_early": vec(tried[:-1]), "f_tried": vec([f(p0 - a * g) for a in tried]), "bound": vec([f(p0) - p["sigma"] * a * (g @ g) for a in tried])},
             "wrong": {"last_rejected": f"{alpha / p['beta']:.12g}", "p1_ascent": vec(p0 + alpha * g),
                       "p1_alpha0": vec(p0 - p["alpha0"] * g), "p1_last_rejected": vec(p0 - alpha / p["beta"] * g)}}
+
+
+# --- the code part: what the student writes, and the typical wrong versions --------------
+def armijo_steps(x0: float, y0: float, q: float, alpha0: float, sigma: float, beta: float) -> list:
+    """The step sizes Armijo backtracking tries on f(x, y) = x² + q y² from (x0, y0)."""
+    f, grad = make_f(q)
+    return armijo(f, grad, np.array([x0, y0], dtype=float), alpha0, sigma, beta)[1]
+
+
+def _variant(x0, y0, q, alpha0, sigma, beta, test) -> list:
+    f, grad = make_f(q)
+    p = np.array([x0, y0], dtype=float)
+    g = grad(p)
+    alpha, tried = alpha0, []
+    for _ in range(60):
+        tried.append(alpha)
+        if test(f(p - alpha * g), f(p), alpha, g):
+            break
+        alpha *= beta
+    return tried
+
+
+def armijo_sign(x0, y0, q, alpha0, sigma, beta):  # f(p − αg) ≤ f(p) + σα‖g‖²
+    return _variant(x0, y0, q, alpha0, sigma, beta, lambda new, old, a, g: new <= old + sigma * a * (g @ g))
+
+
+def armijo_norm(x0, y0, q, alpha0, sigma, beta):  # ‖g‖ instead of ‖g‖²
+    return _variant(x0, y0, q, alpha0, sigma, beta,
+                    lambda new, old, a, g: new <= old - sigma * a * np.sqrt(g @ g))
+
+
+def armijo_early(x0, y0, q, alpha0, sigma, beta):  # returns before trying the accepted step
+    return armijo_steps(x0, y0, q, alpha0, sigma, beta)[:-1]

@@ -49,3 +49,38 @@ def reference(p: dict) -> dict:
             "tex": {"Z": tex(Z), "H": tex(H), "scores": tex(s), "probs": tex(np.round(probs, 4)),
                     "classes": tex((probs >= 0.5).astype(float))},
             "wrong": wrong}
+
+
+# --- the code part: inputs, and the typical wrong versions it diagnoses ------------------
+def ff_cases(p: dict, rng: np.random.Generator) -> list[tuple]:
+    """The student's own numbers, then small random networks (5 samples, 4 hidden units)."""
+    W, b, V, c = params(p)
+    cases = [(X.copy(), W, b, V, c)]
+    for _ in range(3):
+        cases.append((rng.normal(size=(5, 2)), rng.normal(size=(2, 4)), rng.normal(size=4),
+                      rng.normal(size=4), float(rng.normal())))
+    return cases
+
+
+def ff_no_relu(X, W, b, V, c):
+    return sigmoid((np.asarray(X, dtype=float) @ W + b) @ np.ravel(V) + c)
+
+
+def ff_no_sigmoid(X, W, b, V, c):
+    return np.maximum(np.asarray(X, dtype=float) @ W + b, 0.0) @ np.ravel(V) + c
+
+
+def ff_relu_rows(X, W, b, V, c):
+    Z = np.asarray(X, dtype=float) @ W + b
+    H = np.where((Z < 0).any(axis=1, keepdims=True), 0.0, Z)
+    return sigmoid(H @ np.ravel(V) + c)
+
+
+def ff_softmax_samples(X, W, b, V, c):
+    s = np.maximum(np.asarray(X, dtype=float) @ W + b, 0.0) @ np.ravel(V) + c
+    e = np.exp(s - s.max())
+    return e / e.sum()
+
+
+def ff_missing_bias(X, W, b, V, c):
+    return sigmoid(np.maximum(np.asarray(X, dtype=float) @ W, 0.0) @ np.ravel(V) + c)

@@ -80,3 +80,52 @@ def reference(p: dict) -> dict:
     out["tex"] = {k: tex(v) for k, v in out.items()}
     out["wrong"] = wrong
     return out
+
+
+# --- the code parts: inputs, and the typical wrong versions they diagnose ----------------
+def bce_loss(X, t, W, b, V, c) -> float:
+    """The mean binary cross-entropy of the network (what `loss` in the student's code computes)."""
+    return loss(np.asarray(X, dtype=float), np.asarray(t, dtype=float), W, b, V, c)
+
+
+def grad_cases(p: dict, rng: np.random.Generator) -> list[tuple]:
+    """The statement's problem with the student's numbers, then small random problems."""
+    W, b, V, c = params(p)
+    cases = [(X.copy(), T.copy(), W, b, V, c)]
+    for _ in range(3):
+        cases.append((rng.normal(size=(6, 2)), rng.integers(0, 2, size=6).astype(float), rng.normal(size=(2, 4)),
+                      rng.normal(size=4), rng.normal(size=4), float(rng.normal())))
+    return cases
+
+
+def _wrong_grad(X, t, W, b, V, c, *, mean=True, mask="element", extra_sigmoid=False, sign=1.0):
+    X, t = np.asarray(X, dtype=float), np.asarray(t, dtype=float)
+    Z = X @ W + b
+    H = np.maximum(Z, 0.0)
+    p = sigmoid(H @ V + c)
+    d_s = sign * (p - t) / (len(t) if mean else 1)
+    if extra_sigmoid:
+        d_s = d_s * p * (1 - p)
+    m = {"element": Z > 0, "none": np.ones_like(Z, dtype=bool), "rows": (Z > 0).all(axis=1, keepdims=True)}[mask]
+    d_Z = np.outer(d_s, V) * m
+    return X.T @ d_Z, d_Z.sum(axis=0), H.T @ d_s, float(d_s.sum())
+
+
+def grad_no_mean(X, t, W, b, V, c):
+    return _wrong_grad(X, t, W, b, V, c, mean=False)
+
+
+def grad_no_mask(X, t, W, b, V, c):
+    return _wrong_grad(X, t, W, b, V, c, mask="none")
+
+
+def grad_row_mask(X, t, W, b, V, c):
+    return _wrong_grad(X, t, W, b, V, c, mask="rows")
+
+
+def grad_extra_sigmoid(X, t, W, b, V, c):
+    return _wrong_grad(X, t, W, b, V, c, extra_sigmoid=True)
+
+
+def grad_sign(X, t, W, b, V, c):
+    return _wrong_grad(X, t, W, b, V, c, sign=-1.0)
