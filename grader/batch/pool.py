@@ -44,9 +44,32 @@ def _die_with_parent() -> None:
         pass  # not Linux: the worker still exits when its pipe closes
 
 
+#: what a worker sends once it has imported what grading needs; a task's clock starts then
+READY = "ready"
+#: how long a worker may take to start (imports on a loaded machine), apart from task budgets
+STARTUP_S = 120.0
+
+
+def _warm_up() -> None:
+    """Import the answer kinds and the math engine (SymPy takes seconds on a busy machine)
+    before the first task's time budget starts."""
+    try:
+        from grader.kinds import registry
+        registry()
+        from grader.math.equivalence import warm_up
+        warm_up()
+    except Exception:  # a broken import shows up again on the first task, with its message
+        pass
+
+
 def _worker_main(conn: Connection, task_fn: TaskFn) -> None:
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the coordinator's to handle
+    _warm_up()
+    try:
+        conn.send(READY)
+    except (BrokenPipeError, OSError):
+        return
     while True:
         try:
             msg = conn.recv()
@@ -75,6 +98,8 @@ class _Worker:
         self.index: int | None = None
         self.deadline = 0.0
         self.started = 0.0
+        self.ready = False
+        self.spawned = time.monotonic()
 
     def kill(self) -> None:
         if self.proc.is_alive():
@@ -111,7 +136,8 @@ def run_local(payloads: Iterable[tuple[int, Payload]], jobs: int, timeout_s: flo
                         break
                     w.index = nxt[0]
                     w.started = time.monotonic()
-                    w.deadline = w.started + timeout_s
+                    # a worker still starting gets its start-up time; the task's clock starts at READY
+                    w.deadline = w.started + timeout_s if w.ready else w.spawned + STARTUP_S
                     try:
                         w.conn.send(nxt)
                     except (BrokenPipeError, OSError):
@@ -128,7 +154,12 @@ def run_local(payloads: Iterable[tuple[int, Payload]], jobs: int, timeout_s: flo
                 failure = None
                 if w.conn in ready:
                     try:
-                        index, text, error, seconds = w.conn.recv()
+                        msg = w.conn.recv()
+                        if msg == READY:
+                            w.ready = True
+                            w.started, w.deadline = now, now + timeout_s
+                            continue
+                        index, text, error, seconds = msg
                     except (EOFError, OSError):
                         w.proc.join(1)
                         failure = f"the worker grading it died ({_describe_exit(w.proc.exitcode)})"
@@ -140,7 +171,8 @@ def run_local(payloads: Iterable[tuple[int, Payload]], jobs: int, timeout_s: flo
                     w.proc.join(1)
                     failure = f"the worker grading it died ({_describe_exit(w.proc.exitcode)})"
                 elif now >= w.deadline:
-                    failure = f"it took longer than the {timeout_s:g} s time budget for one submission"
+                    failure = (f"it took longer than the {timeout_s:g} s time budget for one submission" if w.ready
+                               else f"the worker did not start within {STARTUP_S:g} s")
                 if failure:
                     index = w.index
                     w.kill()

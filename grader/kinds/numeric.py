@@ -179,7 +179,13 @@ def read_shape(text: str) -> tuple[int, ...]:
     return tuple(int(p) for p in parts)
 
 
+#: longer answers are refused before any scanning (a hostile 100 000-character answer took 1 s)
+MAX_ANSWER_CHARS = 4000
+
+
 def read_answer(latex: str, answer_type: str) -> Any:
+    if len(latex) > MAX_ANSWER_CHARS:
+        raise NumericAnswerError(f"the answer is too long ({len(latex)} characters; the limit is {MAX_ANSWER_CHARS})")
     member = final_member(latex)
     if not member:
         raise NumericAnswerError("the answer is empty after its last '='")
