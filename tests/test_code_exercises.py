@@ -67,7 +67,7 @@ def test_the_four_gradient_parts_share_one_sandbox_run(repo: Path, monkeypatch) 
     monkeypatch.setattr(_code, "run_calls", counting)
     _code._RUNS.clear()
     grade_path(load_one(repo, "two-layer-net"), repo / "solutions" / "two-layer-net" / "wrong" / "missing-2lw")
-    assert len(runs) == 2  # gradients (4 parts, 1 run) + training; vectorised runs nothing
+    assert len(runs) == 3  # gradients (4 parts, 1 run), vectorised (2 batch sizes), training
     assert runs[0] == 2 + 2 * (10 + 5 + 10 + 3)  # grad + loss at the point + ±h per checked entry
 
 

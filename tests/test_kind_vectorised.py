@@ -129,3 +129,79 @@ def test_bad_options_are_exercise_errors():
         kind.parse_options({"functions": ["f"], "other_loops": "sometimes"}, Location())
     with pytest.raises(GraderError, match="unknown key"):
         kind.parse_options({"functions": ["f"], "axis": 0}, Location())
+
+
+# --- the optional run on a small and a large batch (sandbox results fabricated here) --------
+
+SOLUTION = "import numpy as np\n\ndef loss(X, y, w):\n    return float(np.mean((X @ w - y) ** 2))\n"
+
+
+def _timed_task(tmp_path: Path, student: str):
+    from grader.sandbox import CallOutcome, RunReport  # noqa: F401  (the shapes fabricated below)
+
+    task = _task(tmp_path, {"net.py": student}, inputs={"X": {"normal": ["N", 3]}, "y": {"normal": ["N"]},
+                                                          "w": {"normal": [3]}}, sizes=[10, 1000], repeat=2)
+    sol = tmp_path / "solution.py"
+    sol.write_text(SOLUTION, encoding="utf-8")
+    task.reference.solution_file = sol
+    return task
+
+
+def _report(values: dict[str, object], seconds: dict[int, float]):
+    from grader.sandbox import CallOutcome, RunReport
+
+    outcomes = [CallOutcome(label=f"loss:{n}:{r}", ok=True, value=values.get(n), duration_s=seconds[n])
+                for n in (10, 1000) for r in range(2)]
+    return RunReport(outcomes=outcomes, load_error=None, isolation="rlimits")
+
+
+def _grade_with(monkeypatch, task, report):
+    import grader.kinds.vectorised as vec
+
+    seen = {}
+
+    def fake_run(task_, calls):
+        seen["calls"] = calls
+        return report
+
+    monkeypatch.setattr(vec, "run_student", fake_run)
+    return get_kind("vectorised").check(task), seen["calls"]
+
+
+def _expected_loss(task):
+    import numpy as np
+
+    from grader.kinds._code import build_inputs
+    key = json.dumps(task.part.options.inputs, sort_keys=True)
+    specs = task.part.options.inputs
+    values = build_inputs({k: specs[k] for k in ("X", "y")}, task.ctx.rng("vectorised", key, 10), {"N": 10})
+    values.update(build_inputs({"w": specs["w"]}, task.ctx.rng("vectorised", key)))
+    return float(np.mean((values["X"] @ values["w"] - values["y"]) ** 2)), values
+
+
+def test_runs_on_both_sizes_and_reports_the_growth(tmp_path, monkeypatch):
+    task = _timed_task(tmp_path, "import numpy as np\n" + SOLUTION.split("\n", 2)[2])
+    value, values = _expected_loss(task)
+    res, calls = _grade_with(monkeypatch, task, _report({10: value}, {10: 0.001, 1000: 0.0012}))
+    assert [c.label for c in calls] == ["loss:10:0", "loss:10:1", "loss:1000:0", "loss:1000:1"]
+    assert calls[0].args[0].shape == (10, 3) and calls[2].args[0].shape == (1000, 3)
+    assert (calls[0].args[2] == values["w"]).all() and (calls[2].args[2] == calls[0].args[2]).all()
+    assert res.status == Status.CORRECT
+    timing = next(e for e in res.evidence if e.kind == "timing")
+    assert timing.message == "`loss`: 1.00 ms for 10 samples, 1.20 ms for 1000 (×1.2 for ×100 samples)."
+
+
+def test_a_loop_the_source_hides_is_hinted_by_the_run_time(tmp_path, monkeypatch):
+    task = _timed_task(tmp_path, "import numpy as np\n" + SOLUTION.split("\n", 2)[2])
+    value, _ = _expected_loss(task)
+    res, _ = _grade_with(monkeypatch, task, _report({10: value}, {10: 0.001, 1000: 0.05}))
+    assert res.status == Status.CORRECT  # a hint, not a verdict: timings are noisy
+    assert "slows down with the batch size like a Python loop over the samples" in res.feedback[0]
+
+
+def test_loop_free_but_wrong_values_earn_nothing(tmp_path, monkeypatch):
+    task = _timed_task(tmp_path, "def loss(X, y, w):\n    return 0.0\n")
+    res, _ = _grade_with(monkeypatch, task, _report({10: 0.0}, {10: 0.001, 1000: 0.001}))
+    assert res.status == Status.INCORRECT and res.score == 0 and res.diagnosis == "not-working"
+    assert res.feedback[0] == "`loss` does not give the right values on a batch of 10 samples " \
+                              "(see the parts that check its values)."

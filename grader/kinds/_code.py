@@ -81,8 +81,9 @@ def _at(where: Location, key: str) -> Location:
 _RANDOM = {"normal", "uniform", "integers"}
 
 
-def check_input_spec(name: str, spec: Any, where: Location) -> None:
-    """Validate one entry of an `inputs` table (a literal, or a seeded random array)."""
+def check_input_spec(name: str, spec: Any, where: Location, symbols: tuple[str, ...] = ()) -> None:
+    """Validate one entry of an `inputs` table (a literal, or a seeded random array whose
+    shape may use the size `symbols`, e.g. ["N", 4])."""
     loc = _at(where, f"inputs.{name}")
     if isinstance(spec, dict):
         kinds = _RANDOM & set(spec) | ({"array"} & set(spec))
@@ -102,9 +103,12 @@ def check_input_spec(name: str, spec: Any, where: Location) -> None:
         shape = spec[kind]
         if isinstance(shape, int):
             shape = [shape]
-        if (not isinstance(shape, list) or not all(isinstance(s, int) and not isinstance(s, bool) and 0 < s <= 10_000
-                                                   for s in shape) or int(np.prod(shape)) > 1_000_000):
-            raise ExerciseError(f"'{kind}' must be a shape: a list of positive integers, not {shape!r}", location=loc)
+        fixed = [s for s in shape if s not in symbols] if isinstance(shape, list) else None
+        if (fixed is None or not all(isinstance(s, int) and not isinstance(s, bool) and 0 < s <= 10_000
+                                     for s in fixed) or int(np.prod(fixed)) > 1_000_000):
+            also = f" or {', '.join(repr(x) for x in symbols)}" if symbols else ""
+            raise ExerciseError(f"'{kind}' must be a shape: a list of positive integers{also}, not {shape!r}",
+                                location=loc)
         if kind == "integers" and not isinstance(spec.get("high"), int):
             raise ExerciseError("'integers' needs an integer 'high' (values are 0 … high−1)", location=loc)
         return
@@ -119,8 +123,9 @@ def check_input_spec(name: str, spec: Any, where: Location) -> None:
     raise ExerciseError(f"cannot use {spec!r} as an input", location=loc)
 
 
-def build_inputs(specs: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
-    """Concrete values for validated input specs, drawn in key order from `rng`."""
+def build_inputs(specs: dict[str, Any], rng: np.random.Generator, sizes: dict[str, int] | None = None) -> dict[str, Any]:
+    """Concrete values for validated input specs, drawn in key order from `rng`; `sizes`
+    gives the size symbols their values."""
     out: dict[str, Any] = {}
     for name, spec in specs.items():
         if isinstance(spec, dict):
@@ -128,7 +133,8 @@ def build_inputs(specs: dict[str, Any], rng: np.random.Generator) -> dict[str, A
                 out[name] = np.asarray(spec["array"], dtype=np.float64)
                 continue
             kind = next(k for k in ("normal", "uniform", "integers") if k in spec)
-            shape = tuple(spec[kind]) if isinstance(spec[kind], list) else (spec[kind],)
+            raw_shape = spec[kind] if isinstance(spec[kind], list) else [spec[kind]]
+            shape = tuple((sizes or {}).get(d, d) if isinstance(d, str) else d for d in raw_shape)
             if kind == "normal":
                 out[name] = rng.normal(0.0, float(spec.get("scale", 1.0)), size=shape)
             elif kind == "uniform":
@@ -325,3 +331,22 @@ def plain(value: Any) -> Any:
 
 def index_text(name: str, idx: tuple[int, ...]) -> str:
     return f"{name}[{', '.join(map(str, idx))}]" if idx else name
+
+
+def same_value(given: Any, expected: Any, rel_tol: float = 1e-6, abs_tol: float = 1e-9) -> bool:
+    """Whether plain data from the student equals the reference's (dicts by key, sequences
+    element by element, numbers and arrays within tolerance). Never calls the student's
+    value's own methods: it is plain data, read through numpy."""
+    if isinstance(expected, dict):
+        return (isinstance(given, dict) and set(map(str, given)) >= set(map(str, expected))
+                and all(same_value(given[k], v, rel_tol, abs_tol) for k, v in expected.items()))
+    exp = as_array(expected)
+    if exp is None or exp.dtype == object:
+        if isinstance(expected, (list, tuple)):
+            return (isinstance(given, (list, tuple)) and len(given) == len(expected)
+                    and all(same_value(g, e, rel_tol, abs_tol) for g, e in zip(given, expected)))
+        return False
+    got = as_array(given)
+    if got is None or got.dtype == object or got.shape != exp.shape or not np.all(np.isfinite(got)):
+        return False
+    return bool(np.all(np.abs(got - exp) <= abs_tol + rel_tol * np.abs(exp)))

@@ -13,15 +13,19 @@ sample-carrying arguments tracked through the call.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from typing import Any
 
-from grader.errors import GraderError, Location
+from grader.errors import ExerciseError, GraderError, Location
 from grader.evidence_shapes import code_lines
-from grader.kinds._code import no_unknown_keys, opt_names, opt_str
+from grader.kinds._code import (build_inputs, call_reference, check_input_spec, isolation_evidence, no_unknown_keys,
+                                opt_names, opt_number, opt_str, outcome, outcome_problem, run_student, same_value,
+                                solution_function)
 from grader.kinds._source import Source, read_source
 from grader.kinds.base import AnswerKind, CheckTask
 from grader.results import Evidence, PartResult, Status
+from grader.sandbox import Call
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,10 @@ class VectorisedOptions:
     functions: tuple[str, ...]
     samples: tuple[str, ...] = ("X", "y")
     other_loops: str = "allow"
+    #: optional run-time confirmation: inputs by argument name, shapes may use "N"
+    inputs: dict[str, Any] | None = None
+    sizes: tuple[int, int] = (64, 4096)
+    repeat: int = 3
 
 
 @dataclass
@@ -330,14 +338,28 @@ class VectorisedKind(AnswerKind):
     answer_from = "code"
 
     def parse_options(self, raw: dict[str, Any], where: Location) -> VectorisedOptions:
-        no_unknown_keys(raw, {"functions", "samples", "other_loops"}, self.name, where)
+        no_unknown_keys(raw, {"functions", "samples", "other_loops", "inputs", "sizes", "repeat"}, self.name, where)
         functions = opt_names(raw, "functions", where)
         if not functions:
             raise GraderError("'functions' must name at least one function", location=where)
         other = opt_str(raw, "other_loops", where, "allow")
         if other not in ("allow", "forbid"):
             raise GraderError(f"'other_loops' must be \"allow\" or \"forbid\", not {other!r}", location=where)
-        return VectorisedOptions(tuple(functions), tuple(opt_names(raw, "samples", where, ["X", "y"])), other)
+        inputs = raw.get("inputs")
+        if inputs is not None:
+            if not isinstance(inputs, dict) or not inputs:
+                raise GraderError("'inputs' must be a table of arguments by name, e.g. "
+                                  "{X = {normal = [\"N\", 4]}, y = {integers = [\"N\"], high = 3}}", location=where)
+            for name, spec in inputs.items():
+                check_input_spec(name, spec, where, symbols=("N",))
+        sizes = raw.get("sizes", [64, 4096])
+        if (not isinstance(sizes, list) or len(sizes) != 2 or not all(isinstance(n, int) and not isinstance(n, bool)
+                                                                       for n in sizes) or not 1 <= sizes[0] < sizes[1] <= 100_000):
+            raise GraderError(f"'sizes' must be two sample counts, small then large, like [64, 4096], not {sizes!r}",
+                              location=where)
+        return VectorisedOptions(tuple(functions), tuple(opt_names(raw, "samples", where, ["X", "y"])), other,
+                                 dict(inputs) if inputs else None, (sizes[0], sizes[1]),
+                                 int(opt_number(raw, "repeat", where, 3, integer=True)))
 
     def check(self, task: CheckTask) -> PartResult:
         o: VectorisedOptions = task.part.options
@@ -369,6 +391,8 @@ class VectorisedKind(AnswerKind):
             message = f"No function {', '.join(f'`{m}`' for m in missing)} is defined in your code."
             feedback.append(message)
             evidence.append(Evidence("missing-function", message, {"missing": missing}))
+        present = [f for f in o.functions if f not in missing]
+        timing = self._run(task, o, sources, present) if o.inputs else None
         if loops:
             head = (f"{names} must work on the whole batch at once (matrix operations), without Python "
                     f"loops over the samples; {'this loop' if len(loops) == 1 else 'these loops'}:")
@@ -377,11 +401,113 @@ class VectorisedKind(AnswerKind):
                                                          "function": loop.function, "code": loop.source.line_text(loop.line)})
                          for loop in loops]
             evidence += _code_excerpts(loops)
+            if timing is not None:
+                evidence += timing.evidence
             return self.result(task, Status.INCORRECT, feedback=feedback, evidence=evidence,
                                diagnosis="loop-over-samples", answer_format="code")
-        if missing:
-            found = len(o.functions) - len(missing)
-            return self.result(task, Status.PARTIAL, found / len(o.functions), feedback=feedback,
-                               evidence=evidence, answer_format="code")
-        return self.result(task, Status.CORRECT, 1.0,
-                           feedback=[f"{names}: no Python loop over the samples."], answer_format="code")
+        if timing is not None:
+            evidence += timing.evidence
+            if timing.broken:
+                feedback += timing.broken + ["A function only earns this part when it runs on a whole batch "
+                                             "and gives the right values."]
+                return self.result(task, Status.INCORRECT, feedback=feedback, evidence=evidence,
+                                   diagnosis="not-working", answer_format="code")
+            feedback += timing.notes
+        fraction = len(present) / len(o.functions)
+        status = Status.CORRECT if fraction == 1 else Status.PARTIAL
+        return self.result(task, status, fraction, evidence=evidence, answer_format="code",
+                           feedback=feedback or [f"{names}: no Python loop over the samples."])
+
+    def _run(self, task: CheckTask, o: VectorisedOptions, sources: list[Source], present: list[str]) -> "_Timing":
+        """Each function on a small and a large batch in the sandbox: does it run, does it give
+        the reference's values (when there is one), and how does its run time grow?"""
+        assert o.inputs is not None
+        small, large = o.sizes
+        key = json.dumps(o.inputs, sort_keys=True)
+
+        def sized(spec: Any) -> bool:
+            return isinstance(spec, dict) and any(isinstance(v, list) and "N" in v for v in spec.values())
+
+        # the weights are drawn once, the batch for each size: only N changes between the runs
+        fixed = build_inputs({k: v for k, v in o.inputs.items() if not sized(v)}, task.ctx.rng("vectorised", key))
+        batches = {}
+        for n in (small, large):
+            batch = build_inputs({k: v for k, v in o.inputs.items() if sized(v)},
+                                 task.ctx.rng("vectorised", key, n), {"N": n})
+            batches[n] = {k: batch[k] if k in batch else fixed[k] for k in o.inputs}
+        arguments = {f: function_params(sources, f) for f in present}
+        calls = []
+        for f in present:
+            names = [a for a in arguments[f] if a in o.inputs]
+            for n in (small, large):
+                for r in range(o.repeat):
+                    calls.append(Call(f, tuple(batches[n][a] for a in names), label=f"{f}:{n}:{r}",
+                                      want_value=n == small and r == 0))
+        report = run_student(task, calls)
+        t = _Timing(evidence=[isolation_evidence(report)])
+        if report.load_error:
+            t.broken.append(f"Your code could not be loaded: {report.load_error}")
+            return t
+        for f in present:
+            names = [a for a in arguments[f] if a in o.inputs]
+            first = outcome(report, f"{f}:{small}:0")
+            problem = outcome_problem(first, f"`{f}` on a batch of {small} samples")
+            if problem is not None:
+                t.broken.append(problem[1])
+                continue
+            reference = _optional_reference(task, f)
+            if reference is not None:
+                expected = call_reference(task, reference, *(batches[small][a] for a in names))
+                if not same_value(first.value, expected):
+                    t.broken.append(f"`{f}` does not give the right values on a batch of {small} samples "
+                                    "(see the parts that check its values).")
+                    continue
+            times = {n: [x.duration_s for r in range(o.repeat) if (x := outcome(report, f"{f}:{n}:{r}")) is not None
+                         and x.ok] for n in (small, large)}
+            if not times[small] or not times[large]:
+                t.broken.append(f"`{f}` fails on a batch of {large} samples.")
+                continue
+            fast, slow = min(times[small]), min(times[large])
+            growth = slow / max(fast, 1e-6)
+            text = (f"`{f}`: {fast * 1000:.2f} ms for {small} samples, {slow * 1000:.2f} ms for {large} "
+                    f"(×{growth:.1f} for ×{large // small} samples)")
+            t.evidence.append(Evidence("timing", text + ".", {"function": f, "sizes": [small, large],
+                                                              "seconds": [fast, slow], "growth": growth}))
+            per_sample = (slow - fast) / (large - small)
+            t.evidence[-1].data["seconds_per_sample"] = per_sample
+            if growth > GROWTH_HINT * large / small and per_sample > LOOP_COST_S:
+                t.notes.append(text + ": it slows down with the batch size like a Python loop over the samples, "
+                                      "although none is in the source; is a loop hidden somewhere?")
+        return t
+
+
+@dataclass
+class _Timing:
+    evidence: list[Evidence] = field(default_factory=list)
+    broken: list[str] = field(default_factory=list)  # functions that fail or compute the wrong thing
+    notes: list[str] = field(default_factory=list)
+
+
+#: a run time that grows by more than this share of the growth in samples looks like a loop
+#: (vectorised NumPy costs nanoseconds per sample; a Python loop microseconds)
+GROWTH_HINT = 0.25
+#: ... and costs more than this per extra sample (a loop iteration with NumPy calls costs
+#: ~10–100 µs; on a loaded machine vectorised code can still look like a few µs)
+LOOP_COST_S = 10e-6
+
+
+def _optional_reference(task: CheckTask, name: str) -> Any:
+    try:
+        return solution_function(task, name)
+    except ExerciseError:
+        return None  # the reference has no such function: only whether it runs is checked
+
+
+def function_params(sources: list[Source], name: str) -> list[str]:
+    """The positional parameter names of the student's function `name` (its last definition)."""
+    params: list[str] = []
+    for src in sources:
+        for node in ast.parse(src.text).body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
+                params = [a.arg for a in [*node.args.posonlyargs, *node.args.args]]
+    return params
