@@ -217,7 +217,8 @@ class TraceKind(AnswerKind):
         if reference is None:
             return self.result(task, Status.ERROR, answer_format="code", feedback=[
                 "This part compares your steps with the reference solution, which is not available here."])
-        cases = [(label, render_value(args, task.ctx.parameters)) for label, args in o.cases]
+        cases = [(str(render_value(label, task.ctx.parameters)), render_value(args, task.ctx.parameters))
+                 for label, args in o.cases]
         report = run_student(task, self.calls(task))
         matched = 0
         feedback: list[str] = []
@@ -276,6 +277,7 @@ class TraceKind(AnswerKind):
         if matched == len(cases):
             return self.result(task, Status.CORRECT, 1.0, answer_format="code", evidence=evidence, feedback=[
                 f"Every step matches the rule ({', '.join(label for label, _ in cases)})."])
+        feedback = list(dict.fromkeys(feedback))  # one diagnosis shared by several cases is said once
         fraction = matched / len(cases)
         if acceptable_only and o.acceptable_credit > 0:
             fraction += (1 - fraction) * o.acceptable_credit
