@@ -260,7 +260,8 @@ class TraceKind(AnswerKind):
             if same_end:
                 feedback.append(f"{label}: your final state is the rule's, but the steps that lead there are "
                                 "not: the order or the condition of the updates differs.")
-            accepted = not same_end and self._acceptable(task, o, given[-1] if given else None, args)
+            comparable = bool(given) and all(given[-1][k].shape == expected[-1][k].shape for k in o.state)
+            accepted = comparable and not same_end and self._acceptable(task, o, given[-1], args)
             if accepted:
                 text = (f"{label}: {o.acceptable_message}: yours end at {state_text(given[-1])}, "
                         f"the rule ends at {state_text(expected[-1])}.")
@@ -315,4 +316,5 @@ class TraceKind(AnswerKind):
             return False
         fn = solution_function(task, o.acceptable)
         assert fn is not None
-        return bool(call_reference(task, fn, {k: v.copy() for k, v in final.items()}, **args))
+        verdict = call_reference(task, fn, {k: v.copy() for k, v in final.items()}, **args)
+        return isinstance(verdict, (bool, np.bool_)) and bool(verdict)
