@@ -129,3 +129,39 @@ def grad_extra_sigmoid(X, t, W, b, V, c):
 
 def grad_sign(X, t, W, b, V, c):
     return _wrong_grad(X, t, W, b, V, c, sign=-1.0)
+
+
+# --- fitting (training parts): full-batch gradient descent and momentum with grad_f -------
+def _init(hidden: int, seed: int):
+    rng = np.random.default_rng(seed)
+    return {"W": rng.normal(0.0, 1.0, size=(2, hidden)), "b": np.full(hidden, 0.1),
+            "V": rng.normal(0.0, 1.0 / np.sqrt(hidden), size=hidden), "c": 0.0}
+
+
+def _fit(X, y, hidden: int, lr: float, mu: float, epochs: int, seed: int) -> dict:
+    X, t = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+    model = _init(hidden, seed)
+    velocity = {k: np.zeros_like(np.asarray(v, dtype=float)) for k, v in model.items()}
+    losses = []
+    for _ in range(epochs):
+        losses.append(loss(X, t, model["W"], model["b"], model["V"], model["c"]))
+        grads = dict(zip("WbVc", grad_f(X, t, model["W"], model["b"], model["V"], model["c"])))
+        for k in model:
+            velocity[k] = mu * velocity[k] - lr * np.asarray(grads[k])
+            model[k] = model[k] + velocity[k]
+    model["loss"] = losses
+    return model
+
+
+def fit_gd(X, y, hidden: int, lr: float, epochs: int, seed: int) -> dict:
+    """Gradient descent; the model is a dict of W, b, V, c and the losses seen."""
+    return _fit(X, y, hidden, lr, 0.0, epochs, seed)
+
+
+def fit_momentum(X, y, hidden: int, lr: float, mu: float, epochs: int, seed: int) -> dict:
+    return _fit(X, y, hidden, lr, mu, epochs, seed)
+
+
+def predict(model: dict, X) -> np.ndarray:
+    H = np.maximum(np.asarray(X, dtype=float) @ model["W"] + model["b"], 0.0)
+    return (sigmoid(H @ model["V"] + model["c"]) >= 0.5).astype(int)
