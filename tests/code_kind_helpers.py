@@ -42,13 +42,15 @@ def fabricated_run(student: str):
         for c in calls:
             needed = [a.label for a in c.args if isinstance(a, ResultOf) and a.label not in kept]
             if needed:
-                outcomes.append(CallOutcome(label=c.label, ok=False, error=f"not run: `{needed[0]}` failed"))
+                outcomes.append(CallOutcome(label=c.label, ok=False, error=f"not run: `{needed[0]}` failed",
+                                            error_kind="not-run"))
                 continue
             args = tuple(kept[a.label] if isinstance(a, ResultOf) else a for a in c.args)
             try:
                 value = namespace[c.function](*args, **c.kwargs)
             except Exception as e:  # reported like the sandbox does
-                outcomes.append(CallOutcome(label=c.label, ok=False, error=f"{type(e).__name__}: {e}"))
+                outcomes.append(CallOutcome(label=c.label, ok=False, error=f"{type(e).__name__}: {e}",
+                                            error_kind="exception"))
                 continue
             kept[c.label] = value
             outcomes.append(CallOutcome(label=c.label, ok=True, value=value if c.want_value else None))

@@ -16,7 +16,7 @@ from grader.results import Status
 def test_alice_gets_full_marks(cli, course: Path) -> None:
     alice = course / "examples" / "class" / "alice"
     res = cli("check", "two-layer-net", alice, "--course", course)
-    assert res.exit_code == 0 and "Score: 10 / 10" in res.output, res.output
+    assert res.exit_code == 0 and "Score: 13 / 13" in res.output, res.output
     res = cli("check", "perceptron", alice, "--course", course)
     assert "Score: 6 / 6" in res.output, res.output
 
