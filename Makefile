@@ -15,7 +15,9 @@ $(BIN)/grader: pyproject.toml
 venv: $(BIN)/grader
 
 demo: venv
-	$(BIN)/python -m grader.demo
+	@bash scripts/install-system-deps.sh bubblewrap
+	$(BIN)/grader grade examples/class --out reports
+	@echo "open reports/index.html (one page per student under reports/students/)"
 
 system-deps:
 	@bash scripts/install-system-deps.sh
