@@ -21,13 +21,14 @@ def _snapshot(out: Path) -> list[tuple]:
 
 def test_dask_localcluster_equals_the_local_pool(cli, course: Path, tmp_path: Path) -> None:
     class_dir = course / "examples" / "batch" / "class"
-    local = cli("grade", class_dir, "--out", tmp_path / "local", "--jobs", 2, "--course", course)
+    local = cli("grade", class_dir, "--out", tmp_path / "local", "--jobs", 2, "--course", course,
+                "--exercise", "scalar-net")
     assert local.exit_code == 0, local.output
     # threads in this process are enough to prove the plumbing: tasks out, results streamed back
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
                                   dashboard_address=None) as cluster:
         res = cli("grade", class_dir, "--out", tmp_path / "dask", "--executor", "dask",
-                  "--scheduler", cluster.scheduler_address, "--course", course)
+                  "--scheduler", cluster.scheduler_address, "--course", course, "--exercise", "scalar-net")
     assert res.exit_code == 0, res.output
     assert "8 submissions found, 8 to grade (0 unchanged since the last run) on the Dask cluster" in res.output
     assert "0 could not be graded" in res.output

@@ -30,7 +30,7 @@ def faulty(payload: Payload) -> str:
 def test_hung_dead_and_failing_workers_are_contained(course: Path, tmp_path: Path) -> None:
     exercises = load_course(course)
     opts = BatchOptions(submissions=REPO / "examples" / "batch" / "class", out_dir=tmp_path / "out",
-                        course_root=course, exercises=exercises, jobs=2, timeout_s=5.0, task_fn=faulty)
+                        course_root=course, exercises=exercises, selected=["scalar-net"], jobs=2, timeout_s=5.0, task_fn=faulty)
     out = Console(file=open(os.devnull, "w"), width=200)
     start = time.monotonic()
     summary = run_batch(opts, out)

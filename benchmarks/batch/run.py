@@ -45,10 +45,14 @@ def one_run(course: Path, submissions: Path, out: Path, jobs: int) -> dict:
     rows = list(book.rows())
     book.close()
     isolation = Counter(r.result.isolation.split(":")[0].split(" (")[0] for r in rows if r.result.isolation)
+    per_ex: dict[str, list[float]] = {}
+    for r in rows:
+        per_ex.setdefault(r.exercise_id, []).append(r.duration_s)
     return {"jobs": jobs, "graded": s.graded, "failed": len(s.failed), "grading_s": s.grading_s,
             "reports_s": s.reports_s, "wall_s": wall,
             "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "isolation": dict(isolation)}
+            "isolation": dict(isolation),
+            "per_exercise": {ex: (len(d), sum(d) / len(d), max(d)) for ex, d in sorted(per_ex.items())}}
 
 
 def main() -> None:
@@ -56,6 +60,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=500, help="number of submissions (default 500)")
     ap.add_argument("--jobs", default="1,2", help="job counts to compare (default 1,2)")
     ap.add_argument("--course", type=Path, default=REPO)
+    ap.add_argument("--exercise", action="append", help="only these exercises (repeatable; default: all)")
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: one run, JSON out
     ap.add_argument("--submissions", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--out", type=Path, help=argparse.SUPPRESS)
@@ -68,13 +73,16 @@ def main() -> None:
     from synth import make_class
 
     exercises = load_course(args.course)
+    if args.exercise:
+        exercises = {k: v for k, v in exercises.items() if k in args.exercise}
     work = Path(tempfile.mkdtemp(prefix="grader-bench-batch-"))
     try:
         subs = work / "class"
         counts = make_class(subs, exercises, args.n)
         print(f"{args.n} synthetic submissions over {len(exercises)} exercises ({', '.join(exercises)}): "
               + ", ".join(f"{v} {k}" for k, v in counts.items()))
-        print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
+        print(f"machine: {os.cpu_count()} cores, load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}; "
+              f"python {sys.version.split()[0]}")
         results = []
         for jobs in [int(j) for j in args.jobs.split(",")]:
             cmd = [sys.executable, __file__, "--course", str(args.course), "--one", str(jobs),
@@ -89,6 +97,9 @@ def main() -> None:
                   f"submissions/s; reports + exports {r['reports_s']:.2f} s; graded and reported in {total:.2f} s; "
                   f"coordinator peak RSS {r['peak_rss_mib']:.0f} MiB; {r['failed']} could not be graded; "
                   f"code ran: {r['isolation'] or 'no code parts'}")
+        print("grading time per submission in a worker (mean / max s, with 1 job), by exercise:")
+        for ex, (n, mean, worst) in sorted(results[0]["per_exercise"].items(), key=lambda kv: -kv[1][1]):
+            print(f"  {ex:22s} {n:4d} x {mean:6.3f} / {worst:6.3f}")
         if len(results) >= 2:
             a, b = results[0], results[1]
             print(f"speed-up {a['jobs']} -> {b['jobs']} jobs (grading): {a['grading_s'] / b['grading_s']:.2f}x")
