@@ -159,3 +159,18 @@ def test_probability_vector_is_shown_whole() -> None:
     s = v.counterexample["s"]
     assert len(s) == 3 and sum(s.values()) == pytest.approx(1.0)
     assert "s = (" in v.message
+
+
+def test_work_no_stage_can_interrupt_still_stops_at_the_budget() -> None:
+    """Inverting a product of symbolic 3×3 matrices once took 50 s: the budget is a hard stop."""
+    import time
+
+    from grader.math import MathContext, check_equivalence
+
+    ctx = MathContext(symbols=["P", "Q"], shapes={"P": (3, 3), "Q": (3, 3)})
+    start = time.perf_counter()
+    v = check_equivalence("P^{-1}Q^{-1}", "(PQ)^{-1}", ctx, budget_s=0.5)
+    assert time.perf_counter() - start < 1.5
+    assert v.equivalent in (None, False)
+    if v.equivalent is None:
+        assert "time budget" in v.message

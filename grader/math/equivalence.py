@@ -376,11 +376,23 @@ def check_equivalence(student: Any, reference: Any, ctx: MathContext | None = No
     `symbolic_budget_s` of it, after which the numeric verdict stands (not proven).
     """
     warm_up()
-    t0 = time.perf_counter()
-    ctx = ctx or MathContext()
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}")
-    deadline = t0 + budget_s
+    t0 = time.perf_counter()
+    # The stages below watch a slightly earlier deadline and stop with the verdict they have;
+    # this outer one is the hard stop for SymPy work no stage can interrupt (e.g. inverting a
+    # product of symbolic matrices, which once took 50 s).
+    try:
+        return run_with_deadline(
+            lambda: _check(student, reference, ctx or MathContext(), mode, rel_tol, t0, t0 + 0.9 * budget_s,
+                           seed, points, symbolic, symbolic_budget_s), budget_s)
+    except DeadlineExceeded:
+        return Verdict(None, False, "budget", message=f"Could not be decided within the {budget_s:.3g} s time budget.",
+                       elapsed_s=round(time.perf_counter() - t0, 6), mode=mode)
+
+
+def _check(student: Any, reference: Any, ctx: MathContext, mode: str, rel_tol: float, t0: float, deadline: float,
+           seed: Any, points: int, symbolic: bool, symbolic_budget_s: float) -> Verdict:
 
     def done(v: Verdict) -> Verdict:
         v.elapsed_s = round(time.perf_counter() - t0, 6)
