@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import tomli_w
-
 from grader.checking import reference_answers, render_mistakes
 from grader.errors import ExerciseError, GraderError
 from grader.exercise.loader import load_one
@@ -29,6 +27,7 @@ from grader.kinds import get_kind
 from grader.kinds.base import CheckContext, CheckTask, Reference
 from grader.release.checksfile import build_checks
 from grader.release.fingerprint import variant_key
+from grader.release.toml_out import dumps as toml_dumps
 
 MARKER = ".grader-release"  # marks a folder as a bundle, so a new release may replace it
 ROSTER_COLUMNS = ("id", "student", "student_id", "studentid", "username", "login")
@@ -151,7 +150,7 @@ def release_exercise(exercise: Exercise, out: Path, students: list[str]) -> Exer
         target = dest / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         if rel == Path("exercise.toml"):
-            target.write_bytes(tomli_w.dumps(public_toml(exercise)).encode("utf-8"))
+            target.write_text(toml_dumps(public_toml(exercise)), encoding="utf-8")
         else:
             shutil.copy2(src, target)
     checks = out / "checks" / f"{exercise.id}.json"

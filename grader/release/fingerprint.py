@@ -2,10 +2,10 @@
 
 Numbers. A value r with tolerance tol(r) = abs_tol + rel_tol·|r| is cut into cells of a
 grid whose step depends only on r's binary order of magnitude e (step = (abs_tol +
-rel_tol·2^e)/4); the fingerprint is the salted hashes of every cell that meets
+rel_tol·2^e)/2); the fingerprint is the salted hashes of every cell that meets
 [r − tol, r + tol], padded with decoys to a fixed count. A student's value x is hashed on
 the grids of the orders of magnitude around its own, so every x within the tolerance
-matches (and nothing further than 1.25 tolerances away can). The grid step, the order of
+matches (and nothing further than 1.5 tolerances away can). The grid step, the order of
 magnitude and the count reveal nothing better than "about this big" (and only to someone
 who already has a candidate).
 
@@ -29,8 +29,8 @@ import numpy as np
 from grader.errors import GraderError
 
 FORMAT = "grader-fp/1"
-HASH_CHARS = 16  # 64 bits: collisions between a wrong answer and a cell are negligible
-PAD_TO = 24  # a tolerance interval meets at most 17 cells; every set is padded to this size
+HASH_CHARS = 12  # 48 bits: a wrong answer meets a cell by chance with odds ~1e-13 per look-up
+PAD_TO = 12  # a tolerance interval meets at most 9 cells; every set is padded to this size
 SEAL_BLOCK = 32
 
 
@@ -76,7 +76,7 @@ def _bucket(x: float, abs_tol: float, rel_tol: float) -> int:
 
 
 def _step(e: int, abs_tol: float, rel_tol: float) -> float:
-    return (abs_tol + rel_tol * math.ldexp(1.0, e)) / 4
+    return (abs_tol + rel_tol * math.ldexp(1.0, e)) / 2
 
 
 def _exact(abs_tol: float, rel_tol: float, x: float) -> bool:

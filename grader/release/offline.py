@@ -21,6 +21,8 @@ def check_part_offline(kind: AnswerKind, task: CheckTask, checks: ChecksFile) ->
 
 
 def _check(kind: AnswerKind, task: CheckTask, checks: ChecksFile) -> PartResult:
+    if task.answer is None and kind.answer_from == "markdown":
+        return kind.not_answered(task)
     ex = task.ctx.exercise
     variant = checks.variants.get(variant_key(ex.id, ex.version, task.ctx.parameters))
     if variant is None:
@@ -32,8 +34,6 @@ def _check(kind: AnswerKind, task: CheckTask, checks: ChecksFile) -> PartResult:
         return kind.error(task, f"{checks.path}: no entry for part '{task.part.id}'; ask your instructor for a "
                                 "fresh release bundle")
     fp = variant[task.part.id]
-    if task.answer is None and kind.answer_from == "markdown":
-        return kind.not_answered(task)
     if fp is None:
         return kind.instructor_only(task)
     try:
