@@ -29,7 +29,8 @@ def _by_unit(found):
 def test_mixed_class_folders_files_and_front_matter(exercises) -> None:
     found = discover(BATCH / "class", exercises)
     units = _by_unit(found)
-    assert sorted(units) == ["erin", "frank", "gina", "hal", "ivy", "jo", "kim", "mallory"]
+    assert sorted(units) == ["erin", "eve", "frank", "gina", "hal", "ivy", "jo", "kim", "mallory"]
+    assert units["eve"].exercise_id == "perceptron" and units["eve"].file_names == ["eve/perceptron.py"]
     assert units["erin"].id_source == "folder name" and units["erin"].file_names == ["erin/scalar-net.md"]
     assert units["frank"].id_source == "file name"  # exercise from its front matter
     assert units["gina"].student_id == "gina" and units["gina"].exercise_id == "scalar-net"

@@ -30,7 +30,7 @@ def faulty(payload: Payload) -> str:
 def test_hung_dead_and_failing_workers_are_contained(course: Path, tmp_path: Path) -> None:
     exercises = load_course(course)
     opts = BatchOptions(submissions=REPO / "examples" / "batch" / "class", out_dir=tmp_path / "out",
-                        course_root=course, exercises=exercises, jobs=2, timeout_s=2.0, task_fn=faulty)
+                        course_root=course, exercises=exercises, selected=["scalar-net"], jobs=2, timeout_s=5.0, task_fn=faulty)
     out = Console(file=open(os.devnull, "w"), width=200)
     start = time.monotonic()
     summary = run_batch(opts, out)
@@ -42,7 +42,7 @@ def test_hung_dead_and_failing_workers_are_contained(course: Path, tmp_path: Pat
     rows = {u: (o, json.loads(r)) for u, o, r in db.execute("SELECT unit, outcome, result_json FROM results")}
     assert rows["hal"][0] == "failed"
     assert rows["hal"][1]["messages"] == ["hal/scalar-net.md: grading this submission was stopped: it took longer "
-                                          "than the 2 s time budget for one submission"]
+                                          "than the 5 s time budget for one submission"]
     assert "the worker grading it died (exit status 9)" in rows["ivy"][1]["messages"][0]
     assert "the grader failed on it (ValueError: a bug in a kind)" in rows["jo"][1]["messages"][0]
     assert all(p["status"] == "error" and p["score"] == 0 for p in rows["hal"][1]["parts"])

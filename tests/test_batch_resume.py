@@ -16,7 +16,7 @@ import psutil
 from grader.batch.gradebook import Gradebook
 from tests.conftest import REPO
 
-N = 120
+N = 60
 
 
 def _make_class(root: Path) -> None:
@@ -68,13 +68,13 @@ def test_sigkill_then_resume_equals_an_uninterrupted_run(course: Path, tmp_path:
                             stderr=subprocess.DEVNULL)
     db = tmp_path / "killed" / "gradebook.sqlite"
     deadline = time.monotonic() + 120
-    while _count(db) < 10 and time.monotonic() < deadline and proc.poll() is None:
+    while _count(db) < 5 and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.005)
     workers = psutil.Process(proc.pid).children(recursive=True)
     os.kill(proc.pid, signal.SIGKILL)  # the coordinator only, as `kill -9 PID` does
     proc.wait(10)
     kept = _count(db)
-    assert 10 <= kept < N, f"the run was not caught half-way ({kept} of {N} results)"
+    assert 5 <= kept < N, f"the run was not caught half-way ({kept} of {N} results)"
     # no worker outlives the coordinator (they would go on grading into nothing)
     gone, alive = psutil.wait_procs(workers, timeout=10)
     assert not alive, f"workers still running after the coordinator was killed: {alive}"

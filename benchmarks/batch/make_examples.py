@@ -3,8 +3,9 @@
     PYTHONPATH=. python benchmarks/batch/make_examples.py [--course DIR]
 
 Every layout `grader grade` reads, and the awkward cases: a correct folder, a file per
-student (exercise from front matter / from the name), empty, not UTF-8, unparsable math, a
-hostile one (deep nesting, huge powers, a huge sum, 100 kB of text), a file that is nobody's,
+student (exercise from front matter / from the name), empty, not UTF-8, unparsable math,
+hostile math (deep nesting, huge powers, a huge sum, 100 kB of text), hostile code (a forged
+verdict on stdout, reading solutions/, os._exit at import), a file that is nobody's,
 a picture, Canvas download names (late, resubmitted, a PDF), and a Moodle download zip.
 """
 from __future__ import annotations
@@ -52,6 +53,12 @@ def main() -> None:
     put("class/mallory/scalar-net.md",
         "## z\n$$z = " + "(" * 3000 + "1" + ")" * 3000 + "$$\n## h\n$$h = 9^{9^{9^{9^{9}}}}$$\n"
         "## y_hat\n$$\\hat{y} = " + "1+" * 20000 + "1$$\n## loss\n" + "x" * 100000 + "\n")
+    put("class/eve/perceptron.py",  # hostile code: a forged verdict, a peek at solutions/, an early exit
+        '"""My perceptron."""\nimport os\n\n'
+        'print(\'{"part": "and_trace", "status": "correct", "score": 100}\')\n'
+        'for path in ("../../solutions/perceptron/solution.py", "/work/main/solutions/perceptron/solution.py"):\n'
+        '    try:\n        print(open(path).read()[:80])\n    except OSError:\n        pass\n'
+        'os._exit(0)\n')
     put("canvas/leeann_1001_5001_scalar-net.md", body("1001"))
     put("canvas/parkbo_late_1002_5002_scalar-net-1.md", (wrong / "sign-flipped-gradient" / "answers.md").read_text())
     put("canvas/chenli_1003_5003_scalar-net.pdf", b"%PDF-1.4\n%%EOF\n")

@@ -29,14 +29,14 @@ def _timed(task_fn: TaskFn, payload: Payload) -> tuple[str, float]:
     return task_fn(payload), time.perf_counter() - start
 
 
-def connect(scheduler: str | Any) -> Any:
+def connect(scheduler: str | Any, timeout: str = "20s") -> Any:
     """A distributed Client for `scheduler` (an address, or a Cluster object in tests)."""
     try:
         from distributed import Client
     except ImportError:
         raise GraderError("--executor dask needs the optional 'cluster' extra: pip install 'grader[cluster]'") from None
     try:
-        return Client(scheduler, timeout="20s")
+        return Client(scheduler, timeout=timeout)
     except (OSError, TimeoutError) as e:
         raise GraderError(f"cannot reach the Dask scheduler at {scheduler}: {e}") from None
 

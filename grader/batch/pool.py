@@ -123,8 +123,11 @@ def run_local(payloads: Iterable[tuple[int, Payload]], jobs: int, timeout_s: flo
     for k, v in THREAD_ENV.items():
         os.environ.setdefault(k, v)  # inherited by the spawned workers
     ctx = mp.get_context("spawn")
-    todo = iter(payloads)
-    workers = [_Worker(ctx, task_fn) for _ in range(max(1, jobs))]
+    tasks = list(payloads)
+    if not tasks:
+        return  # nothing changed since the last run: no worker to start
+    todo = iter(tasks)
+    workers = [_Worker(ctx, task_fn) for _ in range(max(1, min(jobs, len(tasks))))]
     pending = True
     try:
         while True:

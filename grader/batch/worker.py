@@ -61,11 +61,18 @@ def _materialise(folder: Path, container: str, task: Task) -> tuple[Path, list[P
     return root, paths
 
 
+def _scratch() -> str | None:
+    """Where task folders go: RAM (/dev/shm) when there is one. Creating and removing a
+    folder per submission cost ~12 ms on this machine's disk, ~0.6 ms in RAM."""
+    shm = "/dev/shm"
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
+
+
 def grade_payload(payload: Payload) -> str:
     """Grade one task; the Result as JSON (with timings)."""
     task = payload.task
     exercise = exercise_for(payload.course_root, task.exercise_id)
-    folder = Path(tempfile.mkdtemp(prefix="grader-task-"))
+    folder = Path(tempfile.mkdtemp(prefix="grader-task-", dir=_scratch()))
     try:
         root, paths = _materialise(folder, payload.container, task)
         try:

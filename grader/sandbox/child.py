@@ -25,12 +25,28 @@ import types
 _HERE = os.path.dirname(os.path.abspath(__file__))
 # bound before the student's code exists, so patching `os.write` cannot reach the channel
 _write, _read, _close = os.write, os.read, os.close
+#: exit status when the reply channel is gone (the student's code closed it)
+EXIT_CHANNEL_CLOSED = 87
+
+
+def _pin_builtins(namespace: dict) -> None:
+    """Copy today's builtins into a module's globals: global lookups find them first, so a
+    student who patches `builtins.isinstance` changes their own code, not the harness."""
+    import builtins
+
+    for name in dir(builtins):
+        if not name.startswith("__"):
+            namespace.setdefault(name, getattr(builtins, name))
+
+
+_pin_builtins(globals())
 
 
 def _load_wire() -> types.ModuleType:
     spec = importlib.util.spec_from_file_location("_grader_wire", os.path.join(_HERE, "wire.py"))
     assert spec and spec.loader
     mod = importlib.util.module_from_spec(spec)
+    _pin_builtins(mod.__dict__)
     spec.loader.exec_module(mod)
     return mod
 
@@ -51,9 +67,12 @@ class Channel:
 
     def send(self, frame: bytes) -> None:
         view = memoryview(frame)
-        while view:
-            n = _write(self.rep_fd, view)
-            view = view[n:]
+        try:
+            while view:
+                n = _write(self.rep_fd, view)
+                view = view[n:]
+        except OSError:  # closed or replaced by the student's code: nothing can be reported
+            os._exit(EXIT_CHANNEL_CLOSED)
 
 
 # ---------------------------------------------------------------------------------------
@@ -143,6 +162,13 @@ def install_seccomp(block_processes: bool) -> str | None:
 
 # ---------------------------------------------------------------------------------------
 # loading the student's code
+def _remember(filename: str, source: str) -> None:
+    """Let tracebacks and messages quote the student's lines (the code came from memory)."""
+    import linecache
+
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+
+
 class StudentFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """Makes the student's modules importable by name (`import helpers`) from memory."""
 
@@ -159,21 +185,31 @@ class StudentFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
     def exec_module(self, module) -> None:
         shown, source = self.sources[module.__name__]
+        _remember(shown, source)
         module.__file__ = shown
         exec(compile(source, shown, "exec", dont_inherit=True), module.__dict__)
 
 
+_PROCESS_WORDS = ("fork", "Popen", "subprocess", "Process(", "Thread(", ".start(", "spawn", "system(")
+_NETWORK_WORDS = ("socket", "connect", "urlopen", "requests.", "http")
+
+
 def describe_exception(e: BaseException, student_files: set[str]) -> tuple[str, str | None]:
     """'ValueError: message (at softmax.py:12)' and a limit name for resource errors."""
+    import linecache
+
     where = None
     tb = e.__traceback__
     funcs = []
+    line_text = ""
     while tb is not None:
         code = tb.tb_frame.f_code
         funcs.append(code.co_name)
-        if code.co_filename in student_files or code.co_filename.startswith(tuple(student_files)):
+        if code.co_filename in student_files:
             where = f"{code.co_filename}:{tb.tb_lineno}"
+            line_text = linecache.getline(code.co_filename, tb.tb_lineno)
         tb = tb.tb_next
+    context = line_text + " " + " ".join(funcs)
     try:
         text = str(e)
     except BaseException:  # a student exception whose __str__ fails
@@ -193,9 +229,12 @@ def describe_exception(e: BaseException, student_files: set[str]) -> tuple[str, 
         limit = "file_size"
     elif isinstance(e, OSError) and e.errno == errno.EMFILE:
         limit = "open_files"
-    elif isinstance(e, OSError) and e.errno in (errno.EAGAIN, errno.EPERM) and any(
-            "fork" in f or f in ("_execute_child", "_launch", "spawnv_passfds") for f in funcs):
+    elif (isinstance(e, OSError) and e.errno in (errno.EAGAIN, errno.EPERM)
+          or isinstance(e, RuntimeError) and "thread" in text) and any(w in context for w in _PROCESS_WORDS):
         limit = "processes"
+    elif isinstance(e, OSError) and e.errno in (errno.EACCES, errno.ENETUNREACH, errno.EPERM) and any(
+            w in context for w in _NETWORK_WORDS):
+        limit = "network"
     return msg, limit
 
 
@@ -217,6 +256,7 @@ def load_code(files: list[dict], messages: list[str]) -> tuple[list[types.Module
         for cell in f["cells"]:
             label = f"{f['name']} [cell {cell['index']}]"
             shown.add(label)
+            _remember(label, cell["source"])
             try:
                 exec(compile(cell["source"], label, "exec", dont_inherit=True), mod.__dict__)
             except (Exception, SystemExit, KeyboardInterrupt) as e:
@@ -252,8 +292,28 @@ def main(argv: list[str]) -> None:
 
     ch = Channel(wire, int(argv[1]), int(argv[2]))
     ch.send(wire.pack({"op": "hello", "pid": os.getpid()}))
+    try:
+        serve(ch, wire)
+    except BaseException as e:  # noqa: BLE001 — the harness itself broke (the student's code patched it?)
+        ch.send(_broken_frame(e))
+        os._exit(1)
+
+
+def _broken_frame(e: BaseException) -> bytes:
+    """A "broken" frame built by hand: json, or anything else, may be what the student patched."""
+    try:
+        text = type(e).__name__ + ": " + str(e)[:300]
+    except BaseException:  # noqa: BLE001
+        text = "the harness failed"
+    safe = "".join(c if c.isalnum() or c in " .,:;_-()'" else " " for c in text)
+    body = ('{"op":"broken","error":"' + safe + '","blob_sizes":[]}').encode("ascii", "replace")
+    return len(body).to_bytes(4, "big") + (0).to_bytes(4, "big") + body
+
+
+def serve(ch: Channel, wire: types.ModuleType) -> None:
     header, _ = ch.recv()
     lim = header["limits"]
+    keep = set(header.get("keep", []))  # labels a later call uses through ResultOf
     max_value = int(lim["value_mb"] * 1024 * 1024)
     messages: list[str] = []
     note = install_seccomp(bool(header.get("block_processes")))
@@ -279,56 +339,61 @@ def main(argv: list[str]) -> None:
             return
         if header.get("op") != "call":
             return
-        reply = {"op": "result", "i": header["i"], "nonce": header["nonce"]}
-        fname, label = header["function"], header["label"]
-        value, ok = None, False
-        try:
-            args = wire.decode(header["args"], blobs, allow_refs=True)
-            kwargs = wire.decode(header["kwargs"], blobs, allow_refs=True)
-            missing = [a.label for a in [*args, *kwargs.values()]
-                       if isinstance(a, wire.Ref) and a.label not in results]
-            fn = find_function(modules, fname)
-            if missing:
-                reply["error"] = (f"not run: it needs the result of `{missing[0]}`, which "
-                                  + ("failed" if missing[0] in failed else "was not computed"))
-            elif fn is None:
-                known = ", ".join(defined_functions(modules)) or "none"
-                reply["error"] = f"your code defines no function named `{fname}` (functions found: {known})"
-            elif not callable(fn):
-                reply["error"] = f"`{fname}` in your code is a {type(fn).__name__}, not a function"
-            else:
-                args = [results[a.label] if isinstance(a, wire.Ref) else a for a in args]
-                kwargs = {k: results[v.label] if isinstance(v, wire.Ref) else v for k, v in kwargs.items()}
-                call_cpu_limit(lim["cpu_s"])
-                t0 = time.perf_counter()
-                value = fn(*args, **kwargs)
-                reply["child_s"] = time.perf_counter() - t0
-                ok = True
-        except BaseException as e:  # noqa: BLE001 — SystemExit/KeyboardInterrupt included
-            text, limit = describe_exception(e, shown)
-            if isinstance(e, SystemExit):
-                text = f"your code called sys.exit({e.code!r}) in `{fname}`"
-            reply["error"], reply["limit"] = text, limit
-            value = None
-        if ok:
-            results[label] = value
-            frame = None
-            if header.get("want_value", True):
-                try:
-                    frame = wire.encode_message(dict(reply, ok=True), {"value": value}, max_value)
-                except wire.EncodeError as e:
-                    reply["error"] = f"`{fname}` returned {e}"
-                except BaseException as e:  # noqa: BLE001 — e.g. MemoryError while copying
-                    reply["error"] = f"`{fname}` returned a value that could not be sent: {describe_exception(e, shown)[0]}"
-            else:
-                frame = wire.pack(dict(reply, ok=True, value=None))
-            if frame is not None:
-                ch.send(frame)
-                continue
-        else:
-            failed.add(label)
-        reply["ok"] = False
-        ch.send(wire.pack(reply))
+        reply = call_once(header, blobs, wire, modules, shown, results, failed, lim)
+        value = reply.pop("_value", None)
+        if reply["ok"] and reply["label"] in keep:
+            results[reply["label"]] = value
+        if not reply["ok"]:
+            failed.add(reply["label"])
+        frame = None
+        if reply["ok"] and header.get("want_value", True):
+            try:
+                frame = wire.encode_message(reply, {"value": value}, max_value)
+            except wire.EncodeError as e:
+                reply.update(ok=False, error=f"`{header['function']}` returned {e}", error_kind="value")
+            except BaseException as e:  # noqa: BLE001 — e.g. MemoryError while copying
+                text, limit = describe_exception(e, shown)
+                reply.update(ok=False, error=f"`{header['function']}` returned a value that could not be "
+                             f"sent: {text}", error_kind="value", limit=limit)
+        ch.send(frame if frame is not None else wire.pack(reply))
+
+
+def call_once(header: dict, blobs: list, wire: types.ModuleType, modules: list, shown: set[str],
+              results: dict, failed: set[str], lim: dict) -> dict:
+    """Make one call; the reply header, with the returned object under "_value"."""
+    fname, label = header["function"], header["label"]
+    reply = {"op": "result", "i": header["i"], "nonce": header["nonce"], "label": label, "ok": False}
+    args = wire.decode(header["args"], blobs, allow_refs=True)
+    kwargs = wire.decode(header["kwargs"], blobs, allow_refs=True)
+    missing = [a.label for a in [*args, *kwargs.values()] if isinstance(a, wire.Ref) and a.label not in results]
+    fn = find_function(modules, fname)
+    if missing:
+        reply.update(error_kind="not-run", error=f"not run: it needs the result of `{missing[0]}`, which "
+                     + ("failed" if missing[0] in failed else "was not computed"))
+        return reply
+    if fn is None:
+        known = ", ".join(defined_functions(modules)) or "none"
+        reply.update(error_kind="missing", error=f"your code defines no function named `{fname}` "
+                     f"(functions found: {known})")
+        return reply
+    if not callable(fn):
+        reply.update(error_kind="missing", error=f"`{fname}` in your code is a {type(fn).__name__}, not a function")
+        return reply
+    args = [results[a.label] if isinstance(a, wire.Ref) else a for a in args]
+    kwargs = {k: results[v.label] if isinstance(v, wire.Ref) else v for k, v in kwargs.items()}
+    call_cpu_limit(lim["cpu_s"])
+    try:
+        t0 = time.perf_counter()
+        value = fn(*args, **kwargs)
+        reply["child_s"] = time.perf_counter() - t0
+    except BaseException as e:  # noqa: BLE001 — SystemExit/KeyboardInterrupt included
+        text, limit = describe_exception(e, shown)
+        if isinstance(e, SystemExit):
+            text = f"your code called sys.exit({e.code!r}) in `{fname}`"
+        reply.update(error=text, limit=limit, error_kind="exception")
+        return reply
+    reply.update(ok=True, _value=value)
+    return reply
 
 
 if __name__ == "__main__":

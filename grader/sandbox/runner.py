@@ -27,6 +27,8 @@ from grader.sandbox import wire
 from grader.sandbox.limits import Limits
 from grader.sandbox.source import read_sources
 
+EXIT_CHANNEL_CLOSED = 87  # the harness's exit status when its reply pipe is gone (child.py)
+
 #: how long a fresh sandbox may take to start Python and import numpy before the grader gives
 #: up; generous because a loaded machine is slow, and never the student's fault
 STARTUP_S = 60.0
@@ -69,6 +71,13 @@ class CallOutcome:
     duration_s: float = 0.0  # measured by the grader, request sent → reply received
     function: str = ""
     limit_kind: str | None = None  # "wall", "cpu", "memory", "output", "processes", ...
+    #: the program had to be stopped at this call (limit, crash, exit, channel misuse), or
+    #: this call was never made because of that: the student's code, not the inputs, is at fault
+    fatal: bool = False
+    #: what kind of failure: "exception" (the function raised), "value" (its return value is not
+    #: plain data or too big), "missing" (no such function), "not-run", "crash" (the process
+    #: ended, broke the harness or misused the channel), "limit"
+    error_kind: str | None = None
 
     @property
     def message(self) -> str:
@@ -112,6 +121,7 @@ LIMIT_TEXT = {
     "processes": lambda lim, fn: f"tried to start more processes than allowed ({lim.processes}) {fn}",
     "file_size": lambda lim, fn: f"wrote a file larger than the {_fmt_s(lim.file_size_mb)} MB limit {fn}",
     "open_files": lambda lim, fn: f"opened more files than allowed ({lim.open_files}) {fn}",
+    "network": lambda lim, fn: f"tried to use the network {fn}, which graded code may not do",
 }
 
 
@@ -303,12 +313,15 @@ def _ended(child: _Child, where: str) -> tuple[str, str | None]:
         return f"your code's process was stopped by {_signal_name(sig)} {where}", None
     if code is None:
         return f"your code closed the grader's channel {where} and did not end", None
+    if code == EXIT_CHANNEL_CLOSED:
+        return f"your code closed the grader's channel {where}", None
     return (f"your code ended the process {where} (exit status {code}: sys.exit or os._exit "
             "must not be called in graded code)"), None
 
 
 def _not_run(calls: list[Call], reason: str) -> list[CallOutcome]:
-    return [CallOutcome(label=c.label, ok=False, error=f"not run: {reason}", function=c.function) for c in calls]
+    return [CallOutcome(label=c.label, ok=False, error=f"not run: {reason}", function=c.function, fatal=True,
+                        error_kind="not-run") for c in calls]
 
 
 def _encode_call(i: int, nonce: str, call: Call) -> bytes:
@@ -321,6 +334,11 @@ def _encode_call(i: int, nonce: str, call: Call) -> bytes:
     return wire.encode_message({"op": "call", "i": i, "nonce": nonce, "function": call.function,
                                 "label": call.label, "want_value": call.want_value},
                                {"args": args, "kwargs": kwargs}, max_bytes=1 << 34)
+
+
+def _referenced(calls: list[Call]) -> set[str]:
+    """Labels whose results a later call uses: only those are kept alive in the child."""
+    return {v.label for c in calls for v in [*c.args, *c.kwargs.values()] if isinstance(v, ResultOf)}
 
 
 def time_factor() -> float:
@@ -375,7 +393,7 @@ def _drive(child: _Child, mode: str, sources: list[dict], calls: list[Call], lim
     if kind != "frame":
         return None
     load = wire.pack({"op": "load", "files": sources, "limits": limits.to_dict(),
-                      "n_calls": len(calls),
+                      "n_calls": len(calls), "keep": sorted(_referenced(calls)),
                       "block_processes": mode == "rlimits" and hasattr(os, "geteuid") and os.geteuid() == 0})
     msgs = list(messages)
     if mode == "rlimits" and hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -393,6 +411,8 @@ def _drive(child: _Child, mode: str, sources: list[dict], calls: list[Call], lim
             load_error = str(header["error"])[:1000]
             if header.get("limit") in LIMIT_TEXT:
                 load_error = limit_message(header["limit"], limits, where) + f" ({load_error})"
+    elif kind == "frame" and payload[0].get("op") == "broken":
+        load_error = f"your code broke the grader's harness while being loaded ({str(payload[0].get('error'))[:300]})"
     elif kind == "frame":
         load_error = "your code interfered with the grader's channel while being loaded"
     elif kind == "timeout":
@@ -412,6 +432,7 @@ def _drive(child: _Child, mode: str, sources: list[dict], calls: list[Call], lim
         outcome, fatal = _one_call(child, i, call, limits)
         outcomes.append(outcome)
         if fatal:
+            outcome.fatal = True
             child.kill()
             outcomes += _not_run(calls[i + 1:], f"the program was stopped after `{call.label}`: {outcome.message}")
             break
@@ -431,35 +452,42 @@ def _one_call(child: _Child, i: int, call: Call, limits: Limits) -> tuple[CallOu
     kind, payload = child.wait_event(start + limits.wall_s, send=frame)
     out.duration_s = round(time.monotonic() - start, 6)
     if kind == "timeout":
-        out.limit, out.limit_kind = limit_message("wall", limits, where), "wall"
+        out.limit, out.limit_kind, out.error_kind = limit_message("wall", limits, where), "wall", "limit"
         return out, True
     if kind == "output":
-        out.limit, out.limit_kind = limit_message("output", limits, where), "output"
+        out.limit, out.limit_kind, out.error_kind = limit_message("output", limits, where), "output", "limit"
         return out, True
+    out.error_kind = "crash"
     if kind == "bad":
         out.error = f"your code interfered with the grader's channel {where}: {payload}"
         return out, True
     if kind == "eof":
         message, limit = _ended(child, where)
         if limit:
-            out.limit, out.limit_kind = message, limit
+            out.limit, out.limit_kind, out.error_kind = message, limit, "limit"
         else:
             out.error = message
         return out, True
     header, blobs = payload
+    if header.get("op") == "broken":
+        out.error = f"your code broke the grader's harness {where} ({str(header.get('error'))[:300]})"
+        return out, True
     if header.get("op") != "result" or header.get("i") != i or header.get("nonce") != nonce:
         out.error = f"your code interfered with the grader's channel {where}"
         return out, True
+    out.error_kind = None
     if header.get("ok") is True:
         try:
             out.value = wire.decode(header.get("value"), blobs)
         except wire.WireError as e:
-            out.error = f"`{call.function}` returned something the grader cannot read: {e}"
+            out.error, out.error_kind = f"`{call.function}` returned something the grader cannot read: {e}", "value"
             return out, False
         out.ok = True
         return out, False
     out.error = str(header.get("error") or "failed")[:2000]
+    ek = header.get("error_kind")
+    out.error_kind = ek if ek in ("exception", "value", "missing", "not-run") else "exception"
     lk = header.get("limit")
     if lk in LIMIT_TEXT:
-        out.limit, out.limit_kind = limit_message(lk, limits, where), lk
+        out.limit, out.limit_kind, out.error_kind = limit_message(lk, limits, where), lk, "limit"
     return out, False

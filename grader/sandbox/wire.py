@@ -69,10 +69,10 @@ class Encoder:
 
     def encode(self, v: Any, depth: int = 0) -> Any:
         if depth > MAX_DEPTH:
-            raise EncodeError(f"the value is nested more than {MAX_DEPTH} levels deep")
+            raise EncodeError(f"a value nested more than {MAX_DEPTH} levels deep")
         self.items += 1
         if self.items > MAX_ITEMS:
-            raise EncodeError(f"the value has more than {MAX_ITEMS} items")
+            raise EncodeError(f"a value with more than {MAX_ITEMS} items")
         if v is None or v is True or v is False:
             return v
         if isinstance(v, Ref):
@@ -110,7 +110,7 @@ class Encoder:
     def _count(self, n: int) -> None:
         self.total += n
         if self.total > self.max_bytes:
-            raise EncodeError(f"the value is larger than the {self.max_bytes / 2**20:g} MB limit")
+            raise EncodeError(f"a value larger than the {self.max_bytes / 2**20:g} MB limit")
 
     def _array(self, a: np.ndarray, scalar: bool) -> dict[str, Any]:
         if a.dtype.kind not in ARRAY_KINDS or a.dtype.fields is not None or a.dtype.hasobject:
