@@ -274,3 +274,35 @@ def test_a_number_matches_within_its_tolerance_and_not_beyond(abs_tol: float, re
             for f in (1.6, -1.6, 5.0):
                 assert not number_matches(r + f * tol, cells, abs_tol, rel_tol, "salt"), (r, f)
         assert not number_matches(r, cells, abs_tol, rel_tol, "other salt")
+
+
+# --- function parts: the public cases only ------------------------------------------------------
+NAIVE_SOFTMAX = """
+import numpy as np
+
+def softmax(z):
+    e = np.exp(np.asarray(z, dtype=float))
+    return e / e.sum(axis=-1, keepdims=True)
+
+def relu(z):
+    return np.maximum(z, 0.0)
+"""
+
+
+def test_function_parts_run_the_public_cases_against_fingerprints(tmp_path: Path) -> None:
+    course = tmp_path / "course"
+    shutil.copytree(REPO / "tests" / "hostile" / "course", course)
+    out = tmp_path / "bundle"
+    assert _cli("release", "--out", out, "--exercise", "softmax-code", "--course", course).exit_code == 0
+    checks = (out / "checks" / "softmax-code.json").read_text()
+    assert "softmax_naive" not in checks and "0.0900305" not in checks  # softmax([1, 2, 3])[0]
+    student = tmp_path / "st"
+    student.mkdir()
+    (student / "softmax-code.py").write_text(NAIVE_SOFTMAX)
+    res = grade_path(load_one(out, "softmax-code"), student)
+    soft, relu = res.part("softmax"), res.part("relu")
+    assert relu.status == Status.CORRECT and "all 1 public inputs" in relu.feedback[0]
+    assert "other inputs" in relu.feedback[0]  # the generated cases stay with the instructor
+    assert soft.status == Status.PARTIAL and soft.diagnosis == "no-max-shift"
+    assert "wrong on 1 of 3 public inputs" in soft.feedback[0] and "softmax([1000." in soft.feedback[0]
+    assert any("exp(1000) overflows" in f for f in soft.feedback)
