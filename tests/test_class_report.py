@@ -220,3 +220,40 @@ def test_a_code_answer_is_shown_as_its_file_names(tmp_path: Path) -> None:
     result = Result("e", "1", "E", "s", "folder name", {}, [res])
     paths = write_class_reports(tmp_path / "out", [ReportEntry("s", "e", result, "folder name", [])], run_info())
     assert "Your code: net.py util.py" in _visible(_text(paths.student_pages["s"]))
+
+
+def test_evidence_of_the_code_kinds_is_shown_as_tables_and_code(tmp_path: Path) -> None:
+    """The shapes the trace, vectorised and training kinds emit, and the sandbox's sentence."""
+    note = "Your code ran in a bubblewrap sandbox (no network, no files of the grader, resource limits)."
+    trace = PartResult("and_trace", "trace", Status.INCORRECT, 0, 3, ["AND: Step 1: the rule gives w = [0, 0]."], [
+        Evidence("first-diverging-step", "AND: Step 1: the rule gives w = [0, 0].",
+                 {"case": "AND", "step": 1, "given": {"w": [0.0, 1.0], "b": -1.0},
+                  "expected": {"w": [0.0, 0.0], "b": -0.5}, "before": {"w": [0, 0], "b": 0}, "context": {}}),
+        Evidence("isolation", note, {"isolation": "bubblewrap"})], answer="perceptron.py", answer_format="code")
+    loop = PartResult("vectorised", "vectorised", Status.INCORRECT, 0, 2, ["no loops", "line 18: a loop"], [
+        Evidence("loop", "line 18: a loop", {"file": "net.py", "line": 18, "function": "loss",
+                                              "code": "picked = [p[i, y[i]] for i in range(len(y))]"})],
+        answer="net.py", answer_format="code")
+    metric = PartResult("training", "training", Status.CORRECT, 2, 2, ["accuracy 1.0"], [
+        Evidence("metric", "accuracy 1.0", {"metric": "accuracy", "value": 1.0, "threshold": 0.9})],
+        answer="net.py", answer_format="code")
+    result = Result("perceptron", "1", "Perceptron", "s", "folder name", {}, [trace, loop, metric], isolation=note)
+    paths = write_class_reports(tmp_path, [ReportEntry("s", "perceptron", result, "folder name", [])], run_info())
+    html = _text(paths.student_pages["s"])
+    seen = _visible(html)
+    assert seen.count("bubblewrap") == 1 and note in seen  # once, in the header, as the sandbox wrote it
+    assert "state before w = [0, 0], b = 0 the rule gives w = [0, 0], b = -0.5 yours w = [0, 1], b = -1" in seen
+    assert '<span class="line hl"><span class="ln">18</span>picked = [p[i, y[i]] for i in range(len(y))]</span>' in html
+    assert "accuracy 1 required 0.9" in seen
+
+
+def test_a_loop_line_is_not_repeated_when_its_function_is_shown(tmp_path: Path) -> None:
+    loop = Evidence("loop", "line 3: a loop", {"file": "net.py", "line": 3, "function": "loss", "code": "for i in y:"})
+    excerpt = Evidence("code", "loss, lines 2–4 of net.py", {"file": "net.py", "first_line": 2, "highlight": [3],
+                                                           "lines": ["def loss(y):", "for i in y:", "    pass"]})
+    part = PartResult("vectorised", "vectorised", Status.INCORRECT, 0, 2, ["line 3: a loop"], [loop, excerpt],
+                      answer="net.py", answer_format="code")
+    result = Result("e", "1", "E", "s", "folder name", {}, [part])
+    html = _text(write_class_reports(tmp_path, [ReportEntry("s", "e", result, "folder name", [])],
+                                     run_info()).student_pages["s"])
+    assert html.count("for i in y:") == 1 and '<span class="line hl"><span class="ln">3</span>' in html

@@ -38,12 +38,16 @@ def spin():
 '''
 
 
-@pytest.fixture(params=["bubblewrap", "rlimits"])
+@pytest.fixture(params=["bubblewrap", "bubblewrap-fresh", "rlimits"])
 def mode(request, monkeypatch) -> str:
-    if request.param == "bubblewrap" and iso._bwrap_works() is not None:
+    """Every sandbox path: a pre-started worker forking per run (the default inside
+    bubblewrap as root), a fresh bubblewrap sandbox per run, resource limits only."""
+    mode, _, worker = request.param.partition("-")
+    if mode == "bubblewrap" and iso._bwrap_works() is not None:
         pytest.skip(f"bubblewrap unusable here: {iso._bwrap_works()}")
-    monkeypatch.setenv("GRADER_SANDBOX", request.param)
-    return request.param
+    monkeypatch.setenv("GRADER_SANDBOX", mode)
+    monkeypatch.setenv("GRADER_SANDBOX_WORKER", worker or "fork")
+    return mode
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -143,3 +147,46 @@ def test_decoder_rejects_object_arrays_and_mismatched_bytes():
         wire.decode({"$": "pickle", "v": "..."}, [])
     with pytest.raises(wire.EncodeError):
         wire.Encoder(1 << 20).encode(object())
+
+
+LEAVER = '''
+import os, time
+
+def leave():
+    with open("/tmp/left-behind.txt", "w") as f:
+        f.write("from an earlier run")
+    os.chmod("/tmp/left-behind.txt", 0o666)
+    with open("mine.txt", "w") as f:
+        f.write("x")
+    if os.fork() == 0:
+        time.sleep(60)
+        os._exit(0)
+    return [os.getuid(), os.getcwd()]
+
+def look(uid, cwd):
+    others = []
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                if os.stat(f"/proc/{pid}").st_uid == uid:
+                    others.append(int(pid))
+            except OSError:
+                pass
+    return [os.path.exists("/tmp/left-behind.txt"), os.path.exists(cwd), others, os.getuid()]
+'''
+
+
+def test_runs_in_one_worker_leave_nothing_for_the_next(monkeypatch, tmp_path):
+    """A pre-started worker serves many runs: each gets its own uid, and whatever a run left
+    (files in /tmp, its folder, processes) is gone before the next one starts."""
+    if iso._bwrap_works() is not None or iso.worker_kind("bubblewrap") != "fork":
+        pytest.skip("needs bubblewrap as root (the pre-started worker)")
+    monkeypatch.setenv("GRADER_SANDBOX", "bubblewrap")
+    monkeypatch.setenv("GRADER_SANDBOX_WORKER", "fork")
+    code = write(tmp_path, "leaver.py", LEAVER)
+    first = run_calls([code], [Call("leave")], SMALL).outcomes[0]
+    assert first.ok, first.error
+    uid, cwd = first.value
+    second = run_calls([code], [Call("look", (uid, cwd))], SMALL).outcomes[0]
+    assert second.ok, second.error
+    assert second.value[:3] == [False, False, []] and second.value[3] != uid

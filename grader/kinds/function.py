@@ -7,8 +7,9 @@ kind = "function"
 points = 2
 function = "softmax"        # the student's function (default: the part id)
 reference = "softmax"       # the function in solutions/<id>/solution.py (default: `function`)
-cases = [                   # fixed inputs; lists of numbers become float arrays
+cases = [                   # fixed inputs; lists of numbers become float arrays, "{{ p }}" a parameter
   { args = [[1.0, 2.0, 3.0]] },
+  { args = [["{{ scale }}", 0.0]], kwargs = { axis = -1 } },
   { args = [[1000.0, 1000.0, 1000.0]], note = "Inputs of 1000 must not overflow: subtract the maximum first." },
 ]
 generate = "softmax_cases"  # optional: solution.py's softmax_cases(params, rng) -> [argument tuples]
@@ -28,20 +29,19 @@ the sandbox, and its values come back as plain data.
 from __future__ import annotations
 
 import copy
-import hashlib
-import importlib.util
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 
 from grader.errors import ExerciseError, Location
+from grader.kinds._code import render_value
 from grader.kinds._compare import Mismatch, at_path, compare, element, short
 from grader.kinds.base import AnswerKind, CheckTask
 from grader.results import Evidence, PartResult, Status
 from grader.sandbox import Call, run_calls
 from grader.sandbox.limits import limits_for
+from grader.solutions import load_solution
 
 KEYS = {"function", "reference", "cases", "generate", "rel_tol", "abs_tol", "dtype", "reveal"}
 MAX_CASES = 200
@@ -72,7 +72,10 @@ def _at(where: Location, key: str) -> Location:
 
 
 def _as_input(v: Any) -> Any:
-    """TOML lists of numbers become float arrays (what numerical code expects)."""
+    """TOML lists of numbers become float arrays (what numerical code expects); strings such
+    as "{{ alpha }}" stay until check time, when the student's parameters are known."""
+    if isinstance(v, list) and any(isinstance(x, str) for x in v):
+        return v
     if isinstance(v, list):
         try:
             arr = np.asarray(v, dtype=np.float64)
@@ -146,7 +149,11 @@ class FunctionKind(AnswerKind):
         opts: FunctionOptions = task.part.options
         assert task.answer is not None
         solution = _solution(task)
-        cases = list(opts.cases) + _generated(task, solution, opts)
+        params = task.ctx.parameters
+        cases = [Case(tuple(render_value(a, params) for a in c.args),
+                      {k: render_value(v, params) for k, v in c.kwargs.items()},
+                      str(render_value(c.note, params)), c.name)
+                 for c in opts.cases] + _generated(task, solution, opts)
         reference = _function(solution, opts.reference, task)
         expected = [_call_reference(reference, c, task) for c in cases]
         calls = [Call(opts.function, c.args, c.kwargs, label=f"case {i + 1}") for i, c in enumerate(cases)]
@@ -229,26 +236,12 @@ class FunctionKind(AnswerKind):
 
 
 # ---------------------------------------------------------------------------------------
-_SOLUTIONS: dict[tuple[str, float], Any] = {}
-
-
 def _solution(task: CheckTask) -> Any:
     path = task.reference.solution_file
     if path is None:
         raise ExerciseError(f"part '{task.part.id}' needs solutions/{task.ctx.exercise.id}/solution.py, "
                             "which is not available here")
-    key = (str(Path(path).resolve()), Path(path).stat().st_mtime)
-    if key not in _SOLUTIONS:
-        spec = importlib.util.spec_from_file_location(
-            f"_solution_{hashlib.sha1(key[0].encode()).hexdigest()[:10]}", path)
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        try:
-            spec.loader.exec_module(module)
-        except Exception as e:  # instructor code: any failure is an exercise error
-            raise ExerciseError(f"solution.py failed to import: {type(e).__name__}: {e}", file=str(path)) from None
-        _SOLUTIONS[key] = module
-    return _SOLUTIONS[key]
+    return load_solution(path)
 
 
 def _function(solution: Any, name: str, task: CheckTask) -> Callable[..., Any]:

@@ -32,6 +32,7 @@ class CodeExcerpt:
     first_line: int
     lines: list[str]
     highlight: set[int] = field(default_factory=set)
+    single_line: bool = False  # one line an evidence item pointed at, not an excerpt of its own
 
     def numbered(self) -> list[tuple[int, str, bool]]:
         return [(self.first_line + i, text, self.first_line + i in self.highlight)
@@ -229,9 +230,25 @@ def evidence_view(ev: Evidence) -> EvidenceView:
                            ("error", "error")):
             if key in d:
                 view.rows.append((label, format_value(d[key])))
+    elif kind == "first-diverging-step":  # the trace kind: a state sequence leaves the rule's
+        for key, label in (("case", "case"), ("step", "step"), ("before", "state before"),
+                           ("expected", "the rule gives"), ("given", "yours")):
+            if d.get(key) is not None:
+                view.rows.append((label, format_value(d[key])))
+    elif kind == "metric":  # the training kind: a measured quality against its threshold
+        if "metric" in d and "value" in d:
+            view.rows.append((str(d["metric"]), format_value(d["value"], 4)))
+        if "threshold" in d:
+            view.rows.append(("required", format_value(d["threshold"], 4)))
     elif kind == "diagnosis":
         if d.get("name"):
             view.rows.append(("diagnosis", str(d["name"])))
+    elif isinstance(d.get("file"), str) and isinstance(d.get("line"), int) and isinstance(d.get("code"), str):
+        # any evidence pointing at one line of the student's code (the vectorised kind's loops)
+        _code(view, {"file": d["file"], "first_line": d["line"], "lines": d["code"].splitlines() or [""],
+                     "highlight": [d["line"]]})
+        if view.code is not None:
+            view.code.single_line = True
     if isinstance(d.get("caret"), str) and d["caret"]:
         view.pre = d["caret"]
     return view
@@ -239,13 +256,18 @@ def evidence_view(ev: Evidence) -> EvidenceView:
 
 def evidence_views(evidence: list[Evidence], feedback: list[str]) -> list[EvidenceView]:
     """The views of a part's evidence, leaving out evidence that only repeats the feedback
-    (a plot or a table still earns its place even when its message is repeated)."""
-    views = []
-    for ev in evidence:
-        v = evidence_view(ev)
+    (a plot or a table still earns its place even when its message is repeated), and a single
+    line of code that a longer excerpt of the same part already shows."""
+    views = [evidence_view(ev) for ev in evidence if ev.kind != "isolation"]  # isolation: in the header
+    shown = {(v.code.file, no) for v in views if v.code and not v.code.single_line
+             for no, _, _ in v.code.numbered()}
+    out = []
+    for ev, v in zip((ev for ev in evidence if ev.kind != "isolation"), views):
+        if v.code and v.code.single_line and (v.code.file, v.code.first_line) in shown:
+            v.code = None
         if ev.message in feedback and not (v.rows or v.pre or v.code or v.figures):
             continue
         if ev.message in feedback:
             v.message = ""
-        views.append(v)
-    return views
+        out.append(v)
+    return out

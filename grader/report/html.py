@@ -40,6 +40,14 @@ def points(x: float) -> str:
     return f"{x:g}"
 
 
+def isolation_sentence(isolation: str) -> str:
+    """The sandbox says a whole sentence ("Your code ran in ..."); older results hold a phrase."""
+    text = isolation.strip()
+    if not text.lower().startswith("your code"):
+        text = f"Your code ran {text}"
+    return text if text.endswith(".") else text + "."
+
+
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     """The report environment (one per process; templates compile once)."""
@@ -51,6 +59,7 @@ def environment() -> jinja2.Environment:
     env.filters["code_files"] = code_files
     env.filters["status_class"] = lambda s: STATUS_CLASS.get(Status(s), "none")
     env.filters["points"] = points
+    env.filters["isolation_sentence"] = isolation_sentence
     env.filters["evidence_views"] = lambda part: evidence_views(part.evidence, part.feedback)
     env.tests["markup"] = lambda v: isinstance(v, Markup)
     env.globals["Status"] = Status

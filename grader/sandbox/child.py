@@ -119,9 +119,7 @@ CLONE_THREAD = 0x00010000
 AF_UNIX = 1
 
 
-def install_seccomp(block_processes: bool) -> str | None:
-    """Block user namespaces, tracing, mounting and non-local sockets; optionally all new
-    processes (used where RLIMIT_NPROC cannot be enforced). Returns a note if unavailable."""
+def _import_seccomp():
     import ctypes.util
 
     find = ctypes.util.find_library
@@ -129,11 +127,20 @@ def install_seccomp(block_processes: bool) -> str | None:
     # and that costs time: try the usual sonames first
     ctypes.util.find_library = lambda n: {"c": "libc.so.6", "seccomp": "libseccomp.so.2"}.get(n) or find(n)
     try:
-        import pyseccomp as sc
-    except Exception as e:  # no libseccomp (macOS, Windows, minimal containers)
-        return f"no seccomp filter ({type(e).__name__})"
+        import pyseccomp
+    except Exception:  # no libseccomp: install_seccomp says so in the report
+        return None
     finally:
         ctypes.util.find_library = find
+    return pyseccomp
+
+
+def install_seccomp(block_processes: bool) -> str | None:
+    """Block user namespaces, tracing, mounting and non-local sockets; optionally all new
+    processes (used where RLIMIT_NPROC cannot be enforced). Returns a note if unavailable."""
+    sc = _import_seccomp()
+    if sc is None:  # no libseccomp (macOS, Windows, minimal containers)
+        return "no seccomp filter (libseccomp is not available)"
     f = sc.SyscallFilter(defaction=sc.ALLOW)
 
     def rule(action, name, *args) -> None:
@@ -145,7 +152,10 @@ def install_seccomp(block_processes: bool) -> str | None:
     eperm = sc.ERRNO(errno.EPERM)
     for name in ("unshare", "setns", "ptrace", "process_vm_readv", "process_vm_writev", "mount",
                  "umount2", "pivot_root", "chroot", "bpf", "perf_event_open", "keyctl", "add_key",
-                 "request_key", "userfaultfd", "kexec_load", "init_module", "finit_module"):
+                 "request_key", "userfaultfd", "kexec_load", "init_module", "finit_module",
+                 # System V IPC objects outlive the process: with a pre-started worker they
+                 # could carry data from one student's run to the next
+                 "shmget", "msgget", "semget"):
         rule(eperm, name)
     rule(eperm, "clone", sc.Arg(0, sc.MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER))
     # clone3 passes its flags in memory a filter cannot read: say "not implemented", and
@@ -283,14 +293,32 @@ def defined_functions(modules: list[types.ModuleType]) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------
-def main(argv: list[str]) -> None:
-    if len(argv) > 3:  # the private working folder (inside the sandbox's own /tmp)
-        os.makedirs(argv[3], mode=0o700, exist_ok=True)
-        os.chdir(argv[3])
-    wire = _load_wire()
-    import numpy  # noqa: F401  (imported before "hello", so its cost is not the student's)
+_WIRE: types.ModuleType | None = None
 
-    ch = Channel(wire, int(argv[1]), int(argv[2]))
+
+def prepare() -> types.ModuleType:
+    """Import what every run needs (numpy, the wire format, pyseccomp) once: a pre-started
+    worker calls this before forking, a fresh interpreter right away."""
+    global _WIRE
+    if _WIRE is None:
+        _WIRE = _load_wire()
+        import numpy  # noqa: F401  (imported before "hello", so its cost is not the student's)
+        _import_seccomp()
+    return _WIRE
+
+
+def main(argv: list[str]) -> None:
+    """A fresh interpreter: child.py REQUEST_FD REPLY_FD [WORKDIR]."""
+    run_forked(int(argv[1]), int(argv[2]), argv[3] if len(argv) > 3 else None)
+
+
+def run_forked(req_fd: int, rep_fd: int, workdir: str | None) -> None:
+    """Serve one run on these pipes (in a fresh interpreter, or in a child forked by zygote.py)."""
+    if workdir:  # the private working folder (inside the sandbox's own /tmp); never one that exists
+        os.mkdir(workdir, mode=0o700)
+        os.chdir(workdir)
+    wire = prepare()
+    ch = Channel(wire, req_fd, rep_fd)
     ch.send(wire.pack({"op": "hello", "pid": os.getpid()}))
     try:
         serve(ch, wire)

@@ -17,7 +17,7 @@ from grader.errors import GraderError
 
 HARNESS_DIR = Path(__file__).resolve().parent
 #: the harness files bound read-only into the sandbox (nothing else of the grader is visible)
-HARNESS_FILES = ("child.py", "wire.py")
+HARNESS_FILES = ("child.py", "wire.py", "zygote.py")
 INSIDE_HARNESS = "/sandbox"
 INSIDE_WORK = "/tmp/work"
 TMPFS_MB = 64
@@ -60,8 +60,13 @@ def _dirs_for(paths: list[Path]) -> list[str]:
     return args
 
 
-def bwrap_argv(python: str, uid: int, fds: tuple[int, int], tmpfs_mb: int = TMPFS_MB) -> list[str]:
-    """The bubblewrap command line. No secret is ever on it (it is visible inside)."""
+def bwrap_argv(python: str, uid: int, fds: tuple[int, ...], tmpfs_mb: int = TMPFS_MB,
+               zygote: bool = False) -> list[str]:
+    """The bubblewrap command line. No secret is ever on it (it is visible inside).
+
+    `zygote`: start zygote.py (the pre-started worker) instead of one harness run; it keeps
+    the capabilities to give each forked child its own uid, and drops them in each child.
+    """
     roots = python_roots()
     argv = ["bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
             "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--hostname", "sandbox",
@@ -87,6 +92,9 @@ def bwrap_argv(python: str, uid: int, fds: tuple[int, int], tmpfs_mb: int = TMPF
         argv += ["--setenv", k, v]
     argv += ["--setenv", "HOME", INSIDE_WORK]
     # the working folder is created by the harness user itself (see _inner_command)
+    if zygote:
+        return argv + ["--cap-add", "CAP_SETUID,CAP_SETGID,CAP_SETPCAP", "--chdir", "/tmp",
+                       *python_flags(python), f"{INSIDE_HARNESS}/zygote.py", *map(str, fds)]
     if os.geteuid() == 0:
         # no user namespace (as root it would leave the child root on the host and
         # RLIMIT_NPROC unenforced): keep just what setpriv needs, then drop to `uid`
@@ -139,6 +147,16 @@ def fallback_reason() -> str | None:
     if forced in ("rlimits", "none", "limits"):
         return "GRADER_SANDBOX=rlimits"
     return _bwrap_works()
+
+
+def worker_kind(mode: str) -> str:
+    """'fork' (a pre-started worker forks a child per run) or 'fresh' (a new interpreter per
+    run). GRADER_SANDBOX_WORKER chooses; by default 'fork' where it keeps the isolation:
+    inside bubblewrap, started as root, so each forked child gets a uid of its own."""
+    forced = os.environ.get("GRADER_SANDBOX_WORKER", "").strip().lower()
+    if forced in ("fresh", "fork"):
+        return forced if (forced == "fresh" or (mode == "bubblewrap" and os.geteuid() == 0)) else "fresh"
+    return "fork" if mode == "bubblewrap" and os.geteuid() == 0 else "fresh"
 
 
 def sandbox_uid() -> int:

@@ -23,7 +23,7 @@ from typing import Any
 
 from grader.errors import SubmissionError
 from grader.sandbox import isolation as iso
-from grader.sandbox import wire
+from grader.sandbox import wire, worker
 from grader.sandbox.limits import Limits
 from grader.sandbox.source import read_sources
 
@@ -130,28 +130,45 @@ def limit_message(kind: str, limits: Limits, where: str) -> str:
 
 
 class _Child:
-    """One sandboxed child process and its three pipes (requests, replies, output)."""
+    """One sandboxed child process and its three pipes (requests, replies, output).
 
-    def __init__(self, mode: str, limits: Limits) -> None:
+    Started fresh (bubblewrap or a plain interpreter), or forked by a pre-started worker
+    (`zygote`, see worker.py): the pipes, the clock and the verdicts are the same.
+    """
+
+    def __init__(self, mode: str, limits: Limits, zygote: "worker.Zygote | None" = None) -> None:
         self.mode, self.limits = mode, limits
         self.output_total = 0
         self.output_tail = bytearray()
         self.killed_by_us = False
         self.workdir: str | None = None
+        self.zygote = zygote
+        self.zpid = 0
+        self.ended = False
+        self.proc: subprocess.Popen | None = None
         req_r, self.req_w = os.pipe()
         self.rep_r, rep_w = os.pipe()
         self.out_r, out_w = os.pipe()
         try:
-            if mode == "bubblewrap":
-                argv = iso.bwrap_argv(sys.executable, iso.sandbox_uid(), (req_r, rep_w))
-                env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+            if zygote is not None:
+                self.uid = iso.sandbox_uid()
+                self.zpid = zygote.spawn(self.uid, [req_r, rep_w, out_w], timeout=STARTUP_S * time_factor())
             else:
-                self.workdir = tempfile.mkdtemp(prefix="grader-sandbox-")
-                argv = iso.rlimits_argv(sys.executable, (req_r, rep_w), self.workdir)
-                env = iso.rlimits_env(self.workdir)
-            self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w,
-                                         pass_fds=(req_r, rep_w), env=env, start_new_session=True,
-                                         cwd=self.workdir or "/")
+                if mode == "bubblewrap":
+                    argv = iso.bwrap_argv(sys.executable, iso.sandbox_uid(), (req_r, rep_w))
+                    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+                else:
+                    self.workdir = tempfile.mkdtemp(prefix="grader-sandbox-")
+                    inner = os.path.join(self.workdir, "work")  # created by the child itself
+                    argv = iso.rlimits_argv(sys.executable, (req_r, rep_w), inner)
+                    env = iso.rlimits_env(inner)
+                self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w,
+                                             pass_fds=(req_r, rep_w), env=env, start_new_session=True,
+                                             cwd=self.workdir or "/")
+        except BaseException:
+            for fd in (self.req_w, self.rep_r, self.out_r):
+                os.close(fd)
+            raise
         finally:
             for fd in (req_r, rep_w, out_w):
                 os.close(fd)
@@ -247,6 +264,13 @@ class _Child:
     # -- ending ------------------------------------------------------------------------------
     def exit_signal(self, wait_s: float = 5.0) -> tuple[int | None, int | None]:
         """(exit code, signal number) of the student's process, after it ended."""
+        if self.zygote is not None:
+            status = self.zygote.wait_exit(self.zpid, wait_s)
+            if status is None:
+                self.kill()
+                return None, None
+            self.ended = True
+            return status
         try:
             rc = self.proc.wait(timeout=wait_s)
         except subprocess.TimeoutExpired:
@@ -260,27 +284,37 @@ class _Child:
 
     def kill(self) -> None:
         self.killed_by_us = True
+        if self.zygote is not None:
+            self.zygote.kill(self.zpid, self.uid)
+            return
         for target in (lambda: os.killpg(self.proc.pid, signal.SIGKILL), self.proc.kill):
             try:
                 target()
             except (ProcessLookupError, PermissionError, OSError):
                 pass
 
-    def close(self) -> None:
-        if self.proc.poll() is None:
-            try:
-                os.close(self.req_w)  # the harness ends when its request pipe closes
-            except OSError:
-                pass
+    def close(self) -> bool:
+        """End the child, keep its last output. False if a pre-started worker misbehaved."""
+        healthy = True
+        try:
+            os.close(self.req_w)  # the harness ends when its request pipe closes
+        except OSError:
+            pass
+        if self.zygote is not None:
+            if not self.ended and self.zygote.wait_exit(self.zpid, 0.5) is None:
+                self.zygote.kill(self.zpid, self.uid)
+                healthy = self.zygote.wait_exit(self.zpid, 10) is not None
+        else:
+            assert self.proc is not None
             try:
                 self.proc.wait(timeout=2)
             except subprocess.TimeoutExpired:
                 pass
-        self.kill()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:  # pragma: no cover - the kernel always reaps a SIGKILL
-            pass
+            self.kill()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # pragma: no cover - the kernel always reaps a SIGKILL
+                pass
         self._drain_output()
         self.sel.close()
         for fd in (self.rep_r, self.out_r, self.req_w):
@@ -290,6 +324,7 @@ class _Child:
                 pass
         if self.workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)
+        return healthy
 
 
 def _signal_name(sig: int) -> str:
@@ -377,11 +412,24 @@ def run_calls(code_files: list[Path], calls: list[Call], limits: Limits | None =
 
 def _run_once(mode: str, sources: list[dict], calls: list[Call], limits: Limits,
               messages: list[str]) -> RunReport | None:
-    child = _Child(mode, limits)
+    zygote = None
+    if iso.worker_kind(mode) == "fork":
+        try:
+            zygote = worker.acquire()
+            child = _Child(mode, limits, zygote)
+        except (worker.WorkerGone, OSError):
+            if zygote is not None:
+                worker.release(zygote, healthy=False)
+            return None  # retried by run_calls: a worker that fails to fork is never the student's fault
+    else:
+        child = _Child(mode, limits)
+    healthy = False
     try:
         report = _drive(child, mode, sources, calls, limits, messages)
     finally:
-        child.close()  # after this the whole output is in, for the tail
+        healthy = child.close()  # after this the whole output is in, for the tail
+        if zygote is not None:
+            worker.release(zygote, healthy)
     if report is not None:
         report.stdout_tail = child.tail
     return report

@@ -11,7 +11,7 @@ for i in range(10):
                          "value": {"$": "nd", "dtype": "<f8", "shape": [3], "blob": 0, "scalar": False},
                          "blob_sizes": [24]}).encode()
     frame = struct.pack(">II", len(header), 24) + header + value.tobytes()
-    for fd in range(3, 20):
+    for fd in range(3, 1024):
         try:
             if os.path.exists(f"/proc/self/fd/{fd}") and "pipe" in os.readlink(f"/proc/self/fd/{fd}"):
                 os.write(fd, frame)

@@ -1,21 +1,23 @@
-"""Attack: find the grader's harness in this process and make it report a correct-looking
-value for every call, whatever the function computes."""
+"""Attack: find the grader's harness in this process (walking up the stack from the import)
+and make it report a correct-looking value for every call, whatever the function computes."""
 import sys
 
 import numpy as np
 
-harness = sys.modules.get("__main__")
-wire = sys.modules.get("_grader_wire")
-if wire is not None:
-    original = wire.encode_message
+frame = sys._getframe()
+while frame is not None and "find_function" not in frame.f_globals:
+    frame = frame.f_back
+if frame is not None:
+    harness = frame.f_globals
+    harness["find_function"] = lambda modules, name: (lambda *a, **k: np.full(3, 1.0 / 3))
+    wire = harness.get("_WIRE")
+    if wire is not None:
+        original = wire.encode_message
 
-    def forged(header, values, max_bytes):
-        header = dict(header, ok=True, error=None)
-        return original(header, {"value": np.full(3, 1.0 / 3)}, max_bytes)
+        def forged(header, values, max_bytes):
+            return original(dict(header, ok=True, error=None), {"value": np.full(3, 1.0 / 3)}, max_bytes)
 
-    wire.encode_message = forged
-if harness is not None and hasattr(harness, "find_function"):
-    harness.find_function = lambda modules, name: (lambda *a, **k: np.full(3, 1.0 / 3))
+        wire.encode_message = forged
 
 
 def softmax(z):
