@@ -301,7 +301,7 @@ def test_function_parts_run_the_public_cases_against_fingerprints(tmp_path: Path
     (student / "softmax-code.py").write_text(NAIVE_SOFTMAX)
     res = grade_path(load_one(out, "softmax-code"), student)
     soft, relu = res.part("softmax"), res.part("relu")
-    assert relu.status == Status.CORRECT and "all 1 public inputs" in relu.feedback[0]
+    assert relu.status == Status.CORRECT and re.search(r"on all \d public inputs", relu.feedback[0])
     assert "other inputs" in relu.feedback[0]  # the generated cases stay with the instructor
     assert soft.status == Status.PARTIAL and soft.diagnosis == "no-max-shift"
     assert "wrong on 1 of 3 public inputs" in soft.feedback[0] and "softmax([1000." in soft.feedback[0]

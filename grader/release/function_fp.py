@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from grader.kinds._code import render_value
 from grader.kinds._compare import _numeric, short
 from grader.kinds.base import AnswerKind, CheckTask
 from grader.release.fingerprint import array_fingerprint, array_matches, need, task_salt
@@ -44,6 +45,15 @@ def _leaves(value: Any, path: str = "") -> list[tuple[str, np.ndarray]] | None:
     return None
 
 
+def public_cases(task: CheckTask) -> list[Any]:
+    """The part's fixed cases with this variant's parameters filled in, as `check` runs them."""
+    from grader.kinds.function import Case
+
+    params = task.ctx.parameters
+    return [Case(tuple(render_value(a, params) for a in c.args), {k: render_value(v, params) for k, v in c.kwargs.items()},
+                 str(render_value(c.note, params)), c.name) for c in task.part.options.cases]
+
+
 def _output_fp(value: Any, o: Any, salt: str) -> list[dict[str, Any]] | None:
     leaves = _leaves(value)
     if leaves is None or any(a.dtype.kind == "c" for _, a in leaves):
@@ -70,7 +80,7 @@ def function_fingerprint(task: CheckTask, solution: Any, function: Callable[...,
     salt = task_salt(task)
     reference = function(solution, o.reference, task)
     cases = []
-    for i, case in enumerate(o.cases):
+    for i, case in enumerate(public_cases(task)):
         fp = _output_fp(call_reference(reference, case, task), o, f"{salt}|case{i}")
         if fp is None:
             continue  # an output that is not numbers: this case stays with the instructor
@@ -97,13 +107,14 @@ def check_function_offline(kind: AnswerKind, task: CheckTask, fp: dict[str, Any]
     fp = need(fp, dict, "the fingerprint")
     salt = task_salt(task)
     fcases = need(fp.get("cases"), list, "'cases'")
+    rendered = public_cases(task)
     picked = []
     for fc in fcases:
         fc = need(fc, dict, "a case")
         i = need(fc.get("case"), int, "a case's 'case'")
         if not 0 <= i < len(o.cases):
             raise_bad(f"case {i} is not one of the part's {len(o.cases)} public cases")
-        picked.append((o.cases[i], fc))
+        picked.append((rendered[i], fc))
     calls = [Call(o.function, c.args, c.kwargs, label=f"case {n + 1}") for n, (c, _) in enumerate(picked)]
     report = run_calls(task.answer.code_files, calls, limits_for(task.ctx.exercise, task.part))
     iso = Evidence("isolation", report.isolation_note, {"isolation": report.isolation})
