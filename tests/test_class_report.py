@@ -257,3 +257,24 @@ def test_a_loop_line_is_not_repeated_when_its_function_is_shown(tmp_path: Path) 
     html = _text(write_class_reports(tmp_path, [ReportEntry("s", "e", result, "folder name", [])],
                                      run_info()).student_pages["s"])
     assert html.count("for i in y:") == 1 and '<span class="line hl"><span class="ln">3</span>' in html
+
+
+def test_evidence_of_the_math_engine_and_the_function_kind(tmp_path: Path) -> None:
+    """The shapes the expression kind (a Verdict) and the function kind emit."""
+    expr = PartResult("dL_dw1_expr", "expression", Status.INCORRECT, 0, 1, ["Not equal."], [
+        Evidence("counterexample", "At x = 2 yours is 4, expected -4.",
+                 {"equivalent": False, "proven": False, "method": "numeric", "counterexample": {"x": 2.0, "w_1": 3},
+                  "student_value": 4.0, "reference_value": -4.0, "shape_problem": None, "points": 12})],
+        answer="(y - \\hat{y}) w_2 x", answer_format="math")
+    fn = PartResult("forward", "function", Status.PARTIAL, 0.5, 1, ["`f` is wrong on 2 of 4 inputs."], [
+        Evidence("failing-input", "`f` is wrong on 2 of 4 inputs.",
+                 {"input": "f(X=[[1, -1]])", "case": 1, "failed": 2, "cases": 4, "actual": "[0.5]",
+                  "expected": "[0.73]", "max_error": 0.2311, "what": "value"}),
+        Evidence("diagnosis", "You forgot the bias.", {"mistake": "no-bias"})], answer="net.py", answer_format="code")
+    result = Result("e", "1", "E", "s", "folder name", {}, [expr, fn])
+    html = _text(write_class_reports(tmp_path, [ReportEntry("s", "e", result, "folder name", [])],
+                                     run_info()).student_pages["s"])
+    seen = _visible(html)
+    assert "your expression gives 4 expected -4" in seen and "<mi>w</mi>" in html  # the point as math
+    assert "input f(X=[[1, -1]]) expected [0.73] your code gave [0.5] largest error 0.231 failing inputs 2 of 4" in seen
+    assert "diagnosis no-bias" in seen

@@ -137,3 +137,17 @@ def test_diagnosis_author_mistake_then_sign_flip() -> None:
     d = diagnose(parse_expression("(y-x) x", ctx), ref, ctx, mistakes)
     assert d is not None and d.name == "sign-flipped" and "opposite sign" in d.message
     assert diagnose(parse_expression("x y", ctx), ref, ctx, mistakes) is None
+
+
+def test_proofs_through_exponentials_and_softmax_entries() -> None:
+    assert eq(r"\tanh(z)", r"2\sigma(2z) - 1").proven
+    assert eq(r"\tanh(z)", r"\frac{e^z - e^{-z}}{e^z + e^{-z}}").proven
+    ctx = MathContext(symbols=["z"], shapes={"z": ("n",)})
+    v = eq(r"\operatorname{softmax}(z)_i", r"\frac{e^{z_i}}{\sum_k e^{z_k}}", ctx)
+    assert v.equivalent is True and v.proven
+
+
+def test_index_ranges_follow_declared_shapes() -> None:
+    ctx = MathContext(symbols=["W"], shapes={"W": ("N", "C")}, dims={"N": 4, "C": 2})
+    v = eq(r"W_{ij}", r"W_{ij} + \delta_{i3}", ctx)  # i runs to 4, so i = 3 exists
+    assert v.equivalent is False and v.counterexample["i"] == 3

@@ -184,3 +184,18 @@ def test_never_evaluates_python() -> None:
         p("__import__('os').system('true')")
     with pytest.raises(MathSyntaxError):
         p("x.__class__")
+
+
+def test_more_course_notation() -> None:
+    ctx = MathContext(symbols=["z", "W", "s"], shapes={"z": ("n",), "W": ("m", "n"), "s": ("n",)}, dims={"n": 3, "m": 2})
+    zb = sp.IndexedBase("z")
+    e = parse_expression(r"\operatorname{softmax}(z)_i", ctx)
+    assert e.has(sp.Sum) and e.has(zb[i])
+    assert parse_expression(r"\mathbb{1}_{z_i > 0}", ctx) == sp.Piecewise((1, zb[i] > 0), (0, True))
+    second = parse_expression(r"\frac{\partial^2 L}{\partial w^2}")
+    assert second.name == r"\frac{\partial^2 L}{\partial w^2}"
+    assert parse_expression(r"\frac{d^2}{dx^2} x^3", MathContext(derivatives="evaluate")) == 6 * x
+    assert not isinstance(parse_expression(r"1 + s^T s", ctx), sp.MatrixBase)  # a 1×1 product is a number
+    total = parse_expression(r"\sum_{i,j} W_{ij}", ctx)
+    assert [lim[2] for lim in total.limits] == [3, 2]  # ranges from W's shape (m × n)
+

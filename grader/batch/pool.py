@@ -6,8 +6,11 @@ process sentinels at once, so a worker that dies or passes the task's time budge
 killed, replaced, and its submission gets an error result naming what happened; the
 other workers never notice.
 
-Workers are started with the "spawn" method: a fresh interpreter, no threads inherited
-from the coordinator (whose progress bar runs a thread), so the sandbox may fork safely.
+Workers are forked from a fork server ("forkserver": a fresh, single-threaded interpreter
+that imports and warms up the grader once, grader/batch/preload.py), so no thread of the
+coordinator (its progress bar runs one) is inherited and the sandbox may fork safely; a
+new or replacement worker starts in milliseconds instead of re-importing SymPy. Where
+there is no fork server (Windows), workers are spawned fresh and warm up themselves.
 """
 from __future__ import annotations
 
@@ -50,22 +53,12 @@ READY = "ready"
 STARTUP_S = 120.0
 
 
-def _warm_up() -> None:
-    """Import the answer kinds and the math engine (SymPy takes seconds on a busy machine)
-    before the first task's time budget starts."""
-    try:
-        from grader.kinds import registry
-        registry()
-        from grader.math.equivalence import warm_up
-        warm_up()
-    except Exception:  # a broken import shows up again on the first task, with its message
-        pass
 
 
 def _worker_main(conn: Connection, task_fn: TaskFn) -> None:
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the coordinator's to handle
-    _warm_up()
+    import grader.batch.preload  # noqa: F401  warms up on import; already done in the fork server
     try:
         conn.send(READY)
     except (BrokenPipeError, OSError):
@@ -117,12 +110,21 @@ def _describe_exit(code: int | None) -> str:
     return f"exit status {code}"
 
 
+def _context() -> mp.context.BaseContext:
+    if "forkserver" in mp.get_all_start_methods():
+        ctx = mp.get_context("forkserver")
+        # only our module: never the caller's __main__, which may be anything (pytest, a script)
+        ctx.set_forkserver_preload(["grader.batch.preload"])
+        return ctx
+    return mp.get_context("spawn")
+
+
 def run_local(payloads: Iterable[tuple[int, Payload]], jobs: int, timeout_s: float,
               task_fn: TaskFn = grade_payload) -> Iterator[Outcome]:
     """Run every payload on `jobs` worker processes, yielding outcomes as they finish."""
     for k, v in THREAD_ENV.items():
         os.environ.setdefault(k, v)  # inherited by the spawned workers
-    ctx = mp.get_context("spawn")
+    ctx = _context()
     tasks = list(payloads)
     if not tasks:
         return  # nothing changed since the last run: no worker to start

@@ -13,6 +13,8 @@ from typing import Any
 DEFAULT_INDEX_NAMES = ("i", "j", "k")
 #: what an undeclared dimension is taken to be when expressions are sampled
 DEFAULT_DIM = 3
+#: usual dimension names get different sizes, so that a transposed N×C matrix shows as a shape error
+DEFAULT_DIMS = {"N": 4, "C": 3, "D": 2, "H": 5, "K": 3, "M": 2, "n": 3, "m": 2, "d": 2, "h": 5}
 DOMAINS = ("real", "positive", "negative", "nonnegative", "probability", "integer", "unit")
 
 
@@ -64,7 +66,7 @@ class MathContext:
         """The sampling size of a dimension name (distinct defaults help spot transposes)."""
         if name in self.dims:
             return int(self.dims[name])
-        return DEFAULT_DIM
+        return DEFAULT_DIMS.get(name, DEFAULT_DIM)
 
     def key(self) -> tuple:
         """A hashable summary, for caches."""

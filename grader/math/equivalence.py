@@ -25,7 +25,8 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 from grader.math.context import DEFAULT_DIM, MathContext
 from grader.math.deadline import DeadlineExceeded, run_with_deadline
 from grader.math.evaluate import Unsupported, evaluate
-from grader.math.parser import (DEFAULT_UPPER, ContextInfo, MathShapeError, context_info, parse_expression)
+from grader.math.parser import (DEFAULT_UPPER, ContextInfo, MathShapeError, context_info, infer_upper,
+                                parse_expression)
 from grader.seeding import rng_for
 
 MODES = ("exact", "tolerance", "additive_constant", "positive_factor")
@@ -158,7 +159,12 @@ def _free_indices(exprs: list[Any], info: ContextInfo, index_names: set[str]) ->
     return [out[k] for k in sorted(out)]
 
 
-def _index_range(name: str, ctx: MathContext, info: ContextInfo, dims: dict[str, int]) -> range:
+def _index_range(name: str, ctx: MathContext, info: ContextInfo, dims: dict[str, int],
+                 exprs: list[Any] = ()) -> range:
+    if name not in info.index_ranges:
+        inferred = infer_upper(name, list(exprs), info)
+        if inferred:
+            return range(1, inferred + 1)
     lo, hi = info.index_ranges.get(name, (1, DEFAULT_UPPER))
 
     def val(b: Any) -> int:
@@ -375,7 +381,7 @@ def check_equivalence(student: Any, reference: Any, ctx: MathContext | None = No
     index_names = set(info.index_names)
     dims = _dims_of([s_expr, r_expr], ctx, info)
     free = _free_indices(_flat([s_expr, r_expr]), info, index_names)
-    ranges = [_index_range(s.name, ctx, info, dims) for s in free]
+    ranges = [_index_range(s.name, ctx, info, dims, _flat([s_expr, r_expr])) for s in free]
     assigns = [dict(zip(free, combo)) for combo in itertools.product(*ranges)] if free else [{}]
     rng = rng_for("equivalence", seed)
     if len(assigns) > MAX_INDEX_CASES:
@@ -678,6 +684,7 @@ def _symbolic(s_expr: Any, r_expr: Any, cases: list[_Concrete], mode: str, deadl
 
 
 def _zero(d: Any) -> bool | None:
+    """Is d identically 0? Cheap rewritings first; SymPy's simplify only as the last resort."""
     if d == 0:
         return True
     e = sp.expand(d)
@@ -686,10 +693,18 @@ def _zero(d: Any) -> bool | None:
     if e.is_number:
         v = e.evalf(30)
         return True if v == 0 else (False if v.is_number and abs(v) > 1e-20 else None)
-    c = sp.cancel(sp.together(d))  # rational in its generators (exp(z), x...): fast and decisive
-    if c == 0:
+    # rational in its generators (exp(z), x, s_1...): fast and decisive
+    if sp.cancel(sp.together(e)) == 0:
         return True
-    s = sp.simplify(c)
+    if e.has(sp.tanh, sp.sinh, sp.cosh, sp.tan, sp.sin, sp.cos):
+        r = sp.expand(e.rewrite(sp.exp))
+        if r == 0 or sp.cancel(sp.together(r)) == 0:
+            return True
+    if e.has(sp.log):
+        lg = sp.expand(sp.expand_log(e))  # uses the symbols' assumptions: only where it is valid
+        if lg == 0 or sp.cancel(sp.together(lg)) == 0:
+            return True
+    s = sp.simplify(e)
     if s == 0:
         return True
     if s.is_number and s.evalf(30) != 0:

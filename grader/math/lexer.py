@@ -71,8 +71,10 @@ UNICODE = {"−": "-", "–": "-", "·": r"\cdot ", "×": r"\times ", "⋅": r"\
            "²": "^2", "³": "^3", "⊙": r"\odot ", "←": r"\leftarrow ", "∈": r"\in ", "ℓ": r"\ell ",
            "\u00a0": " ", "\u2009": " ", "\u202f": " "}
 
-_NUM = re.compile(r"\d+(?:\.\d+)?|\.\d+")
-_SCI = re.compile(r"(?:\d+(?:\.\d*)?|\.\d+)[eE][+-]?\d+")
+DIGITS = frozenset("0123456789")
+LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_NUM = re.compile(r"[0-9]+(?:\.[0-9]+)?|\.[0-9]+")
+_SCI = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][+-]?[0-9]+")
 _CMD = re.compile(r"\\([A-Za-z]+\*?|.)")
 _TRANSPOSE_SUP = re.compile(r"\^\s*(?:T\b|\{\s*T\s*\}|\\top\b|\{\s*\\top\s*\}|\\intercal\b|\{\s*\\intercal\s*\}"
                             r"|\{\s*\\mathsf\s*\{\s*T\s*\}\s*\}|\\mathsf\s*\{\s*T\s*\})")
@@ -160,9 +162,9 @@ class Lexer:
                 i += 1
             elif c == "\\":
                 i = self.command(i)
-            elif c.isdigit() or (c == "." and i + 1 < n and text[i + 1].isdigit()):
+            elif c in DIGITS or (c == "." and i + 1 < n and text[i + 1] in DIGITS):
                 i = self.number(i)
-            elif c.isalpha():
+            elif c in LETTERS:
                 i = self.letters(i)
             elif c == "^":
                 i = self.superscript(i)
@@ -247,7 +249,7 @@ class Lexer:
         if m is None:
             m = _NUM.match(text, i)
         assert m is not None
-        digits = sum(ch.isdigit() for ch in m.group(0))
+        digits = sum(ch in DIGITS for ch in m.group(0))
         if digits > MAX_NUMBER_DIGITS:
             raise self.error(f"this number has more than {MAX_NUMBER_DIGITS} digits", i)
         # a number directly after \frac is one digit per argument: \frac12
@@ -265,7 +267,7 @@ class Lexer:
             self.emit("DIFF", "d", i, i + 1)
             return i + 1
         j = i
-        while j < len(text) and text[j].isalpha() and ord(text[j]) < 128:
+        while j < len(text) and text[j] in LETTERS:
             j += 1
         if j == i:
             raise self.error(f"unexpected character '{text[i]}'", i)
@@ -284,8 +286,8 @@ class Lexer:
                     self.emit(kind, value, i + k, i + k + length)
                 k += length
         # digits glued to a name are its subscript: w1 -> w_1
-        if j < len(text) and text[j].isdigit() and self.prev_type() == "NAME":
-            m = re.compile(r"\d+").match(text, j)
+        if j < len(text) and text[j] in DIGITS and self.prev_type() == "NAME":
+            m = re.compile(r"[0-9]+").match(text, j)
             assert m is not None
             self.emit("SUB", m.group(0), j, m.end())
             return m.end()
@@ -348,7 +350,7 @@ class Lexer:
             m = _CMD.match(text, j)
             assert m is not None
             content, cstart, end = m.group(0), j, m.end()
-        elif text[j].isalnum():
+        elif text[j] in DIGITS or text[j] in LETTERS:
             content, cstart, end = text[j], j, j + 1
         else:
             raise self.error("a subscript is missing after '_'", j, ["a subscript"])
@@ -516,7 +518,7 @@ class Lexer:
         k = _skip_ws(self.text, end)
         if k < len(self.text) and self.text[k] == "{":
             return brace_group(self.text, k)
-        if k < len(self.text) and (self.text[k].isalnum()):
+        if k < len(self.text) and (self.text[k] in DIGITS or self.text[k] in LETTERS):
             return self.text[k], k, k + 1
         if k < len(self.text) and self.text[k] == "\\":
             m = _CMD.match(self.text, k)
@@ -626,7 +628,7 @@ class Lexer:
             return off
         if s.startswith("d"):
             rest = s[1:]
-            if (rest == "" and allow_alone) or (rest[:1] in (" ", "\\", "^") or rest[:1].isalpha()):
+            if (rest == "" and allow_alone) or (rest[:1] in (" ", "\\", "^") or (rest[:1] != "" and rest[:1] in LETTERS)):
                 return off
         return None
 

@@ -86,6 +86,15 @@ class DerivOp:
 
     var: Any
     name: str
+    order: int = 1
+
+
+@dataclass
+class VectorFn:
+    """softmax(z) of a declared vector, waiting for a possible index: softmax(z)_i."""
+
+    name: str
+    arg: Any
 
 
 @dataclass
@@ -170,7 +179,7 @@ def canonical_name(text: str) -> tuple[str, list[str]]:
     suffix = (f"^{{{layer}}}" if layer else "") + "'" * primes
     if sub is None:
         return base + suffix, []
-    if re.fullmatch(r"[A-Za-z](\s*,?\s*[A-Za-z])*", sub) and not sub.isdigit():
+    if re.fullmatch(r"[A-Za-z](\s*,?\s*[A-Za-z])*", sub) and not re.fullmatch(r"[0-9]+", sub):
         letters = [c for c in sub if c.isalpha()]
         return base + suffix, letters
     return _join_sub(base, sub) + suffix, []
@@ -301,6 +310,8 @@ def finalize(v: Any) -> Any:
         return _resolve_name(v)
     if isinstance(v, NormValue):
         return _norm(v)
+    if isinstance(v, VectorFn):
+        return F.softmax(v.arg)
     if isinstance(v, DerivOp):
         raise _error("\\frac{d}{dx} must be followed by what it differentiates", 0)
     return v
@@ -322,12 +333,12 @@ def _resolve_name(n: NameRef) -> Any:
         return make_symbol(full, info)
     if base in info.shapes or base in info.bases:
         # s_1, W_{12}, W_{1,2}: an entry of a declared vector or matrix
-        nums = re.fullmatch(r"(\d+)\s*,\s*(\d+)", sub_s)
+        nums = re.fullmatch(r"([0-9]+)\s*,\s*([0-9]+)", sub_s)
         shape = info.shapes.get(base)
         is_matrix = shape is not None and shape[0] != 1 and shape[1] != 1
         if nums:
             return _indexed(base, [sp.Integer(nums.group(1)), sp.Integer(nums.group(2))], n)
-        if sub_s.isdigit():
+        if re.fullmatch(r"[0-9]+", sub_s) is not None:
             if is_matrix and len(sub_s) == 2:
                 return _indexed(base, [sp.Integer(sub_s[0]), sp.Integer(sub_s[1])], n)
             return _indexed(base, [sp.Integer(sub_s)], n)
@@ -337,9 +348,12 @@ def _resolve_name(n: NameRef) -> Any:
     if letters and all(c in st.index_names for c in letters):
         idx = [index_symbol(c) for c in letters]
         return _indexed(base, idx, n)
-    if re.fullmatch(r"\d+", sub_s) or not any(c in st.index_names for c in re.findall(r"[A-Za-z]", sub_s)) \
+    if re.fullmatch(r"[0-9]+", sub_s) or not any(c in st.index_names for c in re.findall(r"[A-Za-z]", sub_s)) \
             or not info.index_names:
         return _bare(full, n)
+    if re.fullmatch(r"[A-Za-z0-9]{2}", sub_s) and all(c in st.index_names for c in sub_s if c.isalpha()):
+        # \delta_{i3}, W_{1j}: one character per index
+        return _indexed(base, [index_symbol(c) if c.isalpha() else sp.Integer(c) for c in sub_s], n)
     # an index expression: x_{i+1}, s_{y_i}, W_{i,k}
     items = _split_commas(sub_s)
     idx = []
@@ -490,7 +504,10 @@ def _mul(a: Any, b: Any, explicit_dot: bool = False) -> Any:
         return _apply_derivative(a, b)
     if explicit_dot and _is_matrix(a) and _is_matrix(b) and a.shape[1] == 1 and b.shape[1] == 1 and a.shape == b.shape:
         return (a.T * b)[0, 0]  # x \cdot y of two vectors: the dot product
-    return _shape_op("the product", lambda x, y: x * y, a, b)
+    out = _shape_op("the product", lambda x, y: x * y, a, b)
+    if _is_matrix(out) and out.shape == (1, 1):
+        return out[0, 0]  # x^T y is a number
+    return out
 
 
 def _pow(base: Any, exp: Any, pos: int) -> Any:
@@ -516,7 +533,7 @@ def _apply_derivative(op: DerivOp, target: Any) -> Any:
     var = op.var
     if not isinstance(var, (sp.Symbol, sp.Indexed)):
         raise MathShapeError("a derivative must be taken with respect to a single variable")
-    return sp.diff(target, var)
+    return sp.diff(target, var, op.order)
 
 
 # ------------------------------------------------------------------------------------------
@@ -617,6 +634,8 @@ class Build:
         if isinstance(x, NormValue) and x.sub is None:
             x.sub = str(tok)
             return x
+        if isinstance(x, VectorFn):
+            return _softmax_entry(x.arg, str(tok), tok.start_pos)
         x = _v(x)
         return _element(x, str(tok), tok.start_pos)
 
@@ -673,18 +692,39 @@ class Build:
         return _v(c[0])
 
     def derivative(self, c):
-        # FRAC DIFF [num] DIFF den
+        # FRAC DIFF [POW order] [num] DIFF den
         frac_tok = c[0]
-        rest = [x for x in c[1:] if not (isinstance(x, Token) and x.type == "DIFF")]
+        order = 1
+        rest = []
+        k = 1
+        while k < len(c):
+            x = c[k]
+            if isinstance(x, Token) and x.type == "POW":
+                o = _v(c[k + 1])
+                if not (o.is_Integer and 1 <= o <= 4):
+                    raise _error("the order of a derivative must be 1 to 4", _tokpos(x))
+                order = int(o)
+                k += 2
+                continue
+            if not (isinstance(x, Token) and x.type == "DIFF"):
+                rest.append(x)
+            k += 1
+        den = _v(rest[-1])
+        var = den
+        if order > 1:
+            if not (isinstance(den, sp.Pow) and den.exp == order):
+                raise _error(f"a derivative of order {order} needs \\partial x^{order} below", _tokpos(frac_tok))
+            var = den.base
         if len(rest) == 1:
-            den = _v(rest[0])
-            return DerivOp(den, str(den))
-        num, den = _v(rest[0]), _v(rest[1])
+            return DerivOp(var, str(var), order)
+        num = _v(rest[0])
         if _st().derivatives == "evaluate":
-            if not isinstance(den, (sp.Symbol, sp.Indexed)):
+            if not isinstance(var, (sp.Symbol, sp.Indexed)):
                 raise _error("a derivative must be taken with respect to a single variable", _tokpos(frac_tok))
-            return sp.diff(num, den)
-        return sp.Symbol(f"\\frac{{\\partial {_latex_name(num)}}}{{\\partial {_latex_name(den)}}}", real=True)
+            return sp.diff(num, var, order)
+        up = "^" + str(order) if order > 1 else ""
+        down = f"^{order}" if order > 1 else ""
+        return sp.Symbol(f"\\frac{{\\partial{up} {_latex_name(num)}}}{{\\partial {_latex_name(var)}{down}}}", real=True)
 
     def sqrt_arg(self, c):
         return _v(c[0])
@@ -723,6 +763,9 @@ class Build:
                 base_sub = str(p)
             elif isinstance(p, list):
                 power = _v(p[1])
+        if str(ftok) == "softmax" and not primes and power is None and len(args) == 1 \
+                and isinstance(args[0], sp.MatrixSymbol) and args[0].shape[1] == 1:
+            return VectorFn("softmax", args[0])
         try:
             out = F.apply(str(ftok), args, primes=primes, base=base_sub, info=_st().info)
         except F.FunctionError as e:
@@ -836,10 +879,37 @@ def _element(x: Any, sub: str, pos: int) -> Any:
     return F.element(x, i, j)
 
 
+def _softmax_entry(z: sp.MatrixSymbol, sub: str, pos: int) -> Any:
+    """softmax(z)_i = e^{z_i} / sum_k e^{z_k}, kept as an index expression."""
+    idx = _parse_fragment(sub.strip(), pos)
+    if idx.is_Integer:
+        return F.softmax(z)[int(idx) - 1, 0]
+    used = {s.name for s in idx.free_symbols}
+    k = index_symbol(next(c for c in "klmpqr" if c not in used))
+    zb = sp.IndexedBase(z.name)
+    return sp.exp(zb[idx]) / sp.Sum(sp.exp(zb[k]), (k, 1, z.shape[0]))
+
+
+def infer_upper(var: str, exprs: list[Any], info: ContextInfo) -> int | None:
+    """The range of an index from the declared shape of what it indexes (W_{ij}: i < rows)."""
+    for e in exprs:
+        for ind in sorted(e.atoms(sp.Indexed), key=str):
+            shape = info.shapes.get(str(ind.base))
+            if shape is None:
+                continue
+            for p, x in enumerate(ind.indices):
+                if isinstance(x, sp.Symbol) and x.name == var:
+                    if len(ind.indices) == 1:
+                        return shape[0] if shape[1] == 1 else shape[1] if shape[0] == 1 else None
+                    if p < 2:
+                        return shape[p]
+    return None
+
+
 def _parse_condition_text(text: str, pos: int) -> list[Any]:
     st = _st()
     toks = tokenize(text, plain=False, known_words=st.info.known_words, functions=st.info.functions, base=pos)
-    toks = [Tok("COND", "if", pos, pos)] + toks
+    toks = [Tok("NUMBER", "1", pos, pos), Tok("COND", "if", pos, pos)] + toks  # "1 if <condition>"
     chain = _run_parser(toks, st)
     line = chain[0]
     cond = line[3]
@@ -869,7 +939,8 @@ def _big_operator(op: str, sub: str, pos: int, upper: Any, body: Any) -> Any:
     if lower is None:
         lower = _bound(rng[0]) if rng else sp.Integer(1)
     if upper is None:
-        upper = _bound(rng[1]) if rng else dim_symbol(DEFAULT_UPPER)
+        inferred = None if rng else infer_upper(m.group(1), [body], st.info)
+        upper = _bound(rng[1]) if rng else sp.Integer(inferred) if inferred else dim_symbol(DEFAULT_UPPER)
     if _is_matrix(body):
         raise MathShapeError(f"\\{op} over a matrix-valued body is not supported; use indices")
     if upper.is_Integer and lower.is_Integer and (upper - lower) > MAX_RANGE:

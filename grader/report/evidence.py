@@ -211,12 +211,16 @@ def evidence_view(ev: Evidence) -> EvidenceView:
     elif kind == "code":
         _code(view, d)
     elif kind == "counterexample":
-        if isinstance(d.get("point"), dict) and d["point"]:
+        # the math engine's verdict says counterexample / student_value / reference_value
+        point = d.get("point") if isinstance(d.get("point"), dict) else d.get("counterexample")
+        if isinstance(point, dict) and point:
             # variable names are LaTeX (s_i, z_{1}); the sanitiser keeps anything odd as text
-            at = r",\; ".join(f"{k} = {format_value(v)}" for k, v in list(d["point"].items())[:20])
+            at = r",\; ".join(f"{k} = {format_value(v)}" for k, v in list(point.items())[:20])
             view.rows.append(("at", latex_to_mathml(at, display=False)))
-        for key, label in (("student", "your expression gives"), ("reference", "expected")):
-            if key in d:
+        for keys, label in ((("student", "student_value"), "your expression gives"),
+                            (("reference", "reference_value"), "expected")):
+            key = next((k for k in keys if d.get(k) is not None), None)
+            if key is not None:
                 view.rows.append((label, format_value(d[key])))
     elif kind == "first-wrong-step":
         if isinstance(d.get("step"), int):
@@ -227,9 +231,11 @@ def evidence_view(ev: Evidence) -> EvidenceView:
                 view.rows.append((label, m))
     elif kind == "failing-input":
         for key, label in (("input", "input"), ("expected", "expected"), ("actual", "your code gave"),
-                           ("error", "error")):
+                           ("max_error", "largest error"), ("error", "error")):
             if key in d:
-                view.rows.append((label, format_value(d[key])))
+                view.rows.append((label, format_value(d[key], 3 if key == "max_error" else 6)))
+        if isinstance(d.get("failed"), int) and isinstance(d.get("cases"), int):
+            view.rows.append(("failing inputs", f"{d['failed']} of {d['cases']}"))
     elif kind == "first-diverging-step":  # the trace kind: a state sequence leaves the rule's
         for key, label in (("case", "case"), ("step", "step"), ("before", "state before"),
                            ("expected", "the rule gives"), ("given", "yours")):
@@ -241,8 +247,9 @@ def evidence_view(ev: Evidence) -> EvidenceView:
         if "threshold" in d:
             view.rows.append(("required", format_value(d["threshold"], 4)))
     elif kind == "diagnosis":
-        if d.get("name"):
-            view.rows.append(("diagnosis", str(d["name"])))
+        name = d.get("name") or d.get("mistake")  # the function kind names an author's mistake
+        if name:
+            view.rows.append(("diagnosis", str(name)))
     elif isinstance(d.get("file"), str) and isinstance(d.get("line"), int) and isinstance(d.get("code"), str):
         # any evidence pointing at one line of the student's code (the vectorised kind's loops)
         _code(view, {"file": d["file"], "first_line": d["line"], "lines": d["code"].splitlines() or [""],

@@ -1,0 +1,92 @@
+"""Property tests: whatever a student types, the parser gives a result or a clear error, fast."""
+from __future__ import annotations
+
+import time
+
+import sympy as sp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from grader.errors import MathSyntaxError
+from grader.math import MathContext, MathShapeError, check_equivalence, parse_chain, parse_expression
+
+PIECES = [
+    "x", "y", "z", "w_1", "s_i", "s_j", "W", "e", "2", "0.5", "10", "+", "-", "*", "/", "^", "**", "(", ")", "[", "]",
+    "{", "}", "|", "\\|", ",", "=", "&", "\\\\", "_", "'", " ", "\\frac", "\\cdot", "\\times", "\\sqrt", "\\exp",
+    "\\log", "\\ln", "\\sigma", "\\max", "\\sum_k", "\\sum_{k=1}^{N}", "\\prod", "\\delta_{ij}", "\\hat{y}",
+    "\\tilde{y}_k", "W^{(1)}", "^T", "^\\top", "^{-1}", "\\left(", "\\right)", "\\Big(", "\\bigl[", "\\text{if }",
+    "\\quad", "\\mathbb{1}", "[z > 0]", "\\begin{cases}", "\\end{cases}", "\\begin{bmatrix}", "\\end{bmatrix}",
+    "\\begin{aligned}", "\\end{aligned}", "\\odot", "\\partial", "\\frac{\\partial L}{\\partial w}", "d", ">", "<",
+    "\\neq", "\\mathrm{ReLU}", "softplus", "\\operatorname{diag}", "\\mathbf{x}", "9^{9^9}", "\\alpha", "−", "·", "ŷ",
+]
+COURSE = [
+    r"s_i(\delta_{ij} - s_j)", r"\frac{e^{z_i}}{\sum_k e^{z_k}}", r"-(y - \hat{y})\, w_2\, x", "400y(2y^2-x)",
+    r"\sigma(z)(1-\sigma(z))", r"\max(0, z) + \mathbb{1}[z > 0]", r"\|W\|_F^2 + \lambda \|W\|_2^2",
+    r"\begin{aligned} \frac{\partial s_i}{\partial z_j} &= s_i(1 - s_i) \quad \text{if } i = j \\ &= -s_i s_j \end{aligned}",
+    r"\begin{bmatrix} 1 & 2 \\ 3 & 4 \end{bmatrix}^T", r"\begin{cases} z & z > 0 \\ 0 & \text{otherwise} \end{cases}",
+    "s_i*(delta(i,j) - s_j)", "x**2 + 3*x - 1/x", r"a_i^{(1)} W^{(2)}_{ij}",
+]
+OK = (MathSyntaxError, MathShapeError)
+parse_expression("x")  # the parser is built once per process; its build is not what is timed here
+SETTINGS = settings(max_examples=150, deadline=None, derandomize=True,
+                    suppress_health_check=[HealthCheck.too_slow])
+
+
+def _parse_quickly(text: str) -> None:
+    start = time.perf_counter()
+    try:
+        out = parse_chain(text, MathContext())
+        assert all(isinstance(m.expr, (sp.Basic, sp.MatrixBase)) for m in out.members)
+    except OK as e:
+        assert str(e)  # always a message
+    elapsed = time.perf_counter() - start
+    assert elapsed < 1.0, f"{elapsed:.2f} s for {text!r}"
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(PIECES), max_size=25).map("".join))
+def test_token_soup_gives_a_result_or_a_parse_error(text: str) -> None:
+    _parse_quickly(text)
+
+
+@SETTINGS
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=60))
+def test_arbitrary_text_gives_a_result_or_a_parse_error(text: str) -> None:
+    _parse_quickly(text)
+
+
+@st.composite
+def mutated(draw: st.DrawFn) -> str:
+    text = draw(st.sampled_from(COURSE))
+    for _ in range(draw(st.integers(1, 4))):
+        pos = draw(st.integers(0, len(text)))
+        op = draw(st.sampled_from(["delete", "insert", "swap"]))
+        if op == "delete" and text:
+            text = text[:pos] + text[pos + 1:]
+        elif op == "insert":
+            text = text[:pos] + draw(st.sampled_from(PIECES)) + text[pos:]
+        elif len(text) > pos + 1:
+            text = text[:pos] + text[pos + 1] + text[pos] + text[pos + 2:]
+    return text
+
+
+@SETTINGS
+@given(mutated())
+def test_mutated_course_answers_give_a_result_or_a_parse_error(text: str) -> None:
+    _parse_quickly(text)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated(), st.sampled_from(COURSE[:7]))
+def test_equivalence_of_mutants_stays_within_budget(student: str, reference: str) -> None:
+    try:
+        a = parse_expression(student)
+        b = parse_expression(reference)
+    except OK:
+        return
+    start = time.perf_counter()
+    v = check_equivalence(a, b, MathContext(), budget_s=0.5)
+    assert time.perf_counter() - start < 1.5
+    assert v.equivalent in (True, False, None)
+    if v.equivalent is False and not v.shape_problem:
+        assert "expected" in v.message
