@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,18 +13,10 @@ from grader.kinds import _code
 from grader.results import Status
 
 
-def test_validate_catches_every_known_wrong_example(cli, repo: Path) -> None:
-    res = cli("validate", "--course", repo, "--exercise", "perceptron", "--exercise", "two-layer-net")
-    assert res.exit_code == 0, res.output
-    for name in ("error-sign", "reversed-order", "missing-2lw", "missing-1-over-n", "relu-mask-wrong-array",
-                 "loop-over-samples"):
-        assert f"wrong/{name}" in res.output
-
-
 def test_alice_gets_full_marks(cli, course: Path) -> None:
     alice = course / "examples" / "class" / "alice"
     res = cli("check", "two-layer-net", alice, "--course", course)
-    assert res.exit_code == 0 and "Score: 10 / 10" in res.output, res.output
+    assert res.exit_code == 0 and "Score: 13 / 13" in res.output, res.output
     res = cli("check", "perceptron", alice, "--course", course)
     assert "Score: 6 / 6" in res.output, res.output
 
@@ -71,9 +64,14 @@ def test_the_four_gradient_parts_share_one_sandbox_run(repo: Path, monkeypatch) 
     assert runs[0] == 2 + 2 * (10 + 5 + 10 + 3)  # grad + loss at the point + ±h per checked entry
 
 
+def only(ex, *part_ids):
+    """The exercise with just these parts (fewer sandbox runs in a test)."""
+    return replace(ex, parts=[ex.part(p) for p in part_ids])
+
+
 def test_self_check_without_the_reference_uses_finite_differences(course: Path) -> None:
     shutil.rmtree(course / "solutions")
-    ex = load_one(course, "two-layer-net")
+    ex = only(load_one(course, "two-layer-net"), "grad_W1")
     good = grade_path(ex, course / "examples" / "class" / "alice")
     w1 = good.part("grad_W1")
     assert w1.status == Status.CORRECT and "Checked by finite differences only" in w1.feedback[-1]
@@ -86,6 +84,6 @@ def test_self_check_without_the_reference_uses_finite_differences(course: Path) 
 
 @pytest.mark.parametrize("student", ["s01", "s02", "s03"])
 def test_reference_training_reaches_the_threshold_for_other_students(repo: Path, student: str) -> None:
-    ex = load_one(repo, "two-layer-net")
+    ex = only(load_one(repo, "two-layer-net"), "training")
     res = grade_path(ex, repo / "examples" / "class" / "alice" / "two-layer-net.py", student_id=student)
     assert res.part("training").status == Status.CORRECT, res.part("training").feedback

@@ -119,3 +119,73 @@ def test_options_errors_name_the_problem():
         kind.parse_options({**base, "inputs": {"W": {"normal": [2]}, "y": {"integers": [3]}}}, WHERE)
     with pytest.raises(GraderError, match="'wrt' names 'b'"):
         kind.parse_options({**base, "wrt": ["b"]}, WHERE)
+
+
+# --- check() on a fabricated sandbox run: what the student reads ----------------------------
+
+from grader.exercise.model import Mistake  # noqa: E402
+from tests.code_kind_helpers import code_task, fabricated_run  # noqa: E402
+
+LINEAR = '''
+import numpy as np
+
+def loss(X, y, W, reg):
+    return float(np.mean((X @ W - y) ** 2) + reg * np.sum(W * W))
+
+def grad(X, y, W, reg):
+    return {"W": 2 * X.T @ (X @ W - y) / len(y) + 2 * reg * W}
+
+def grad_no_reg(X, y, W, reg):
+    return {"W": 2 * X.T @ (X @ W - y) / len(y)}
+'''
+GRAD_OPTIONS = {"function": "grad", "loss": "loss", "params": ["W"],
+                "inputs": {"X": {"normal": [8, 3]}, "y": {"normal": [8]}, "W": {"normal": [3]}, "reg": 0.1}}
+NO_REG = Mistake("missing-2lw", "grad_no_reg", "The 2λW term is missing.")
+
+
+def check_gradient(tmp_path, monkeypatch, student, solution=LINEAR):
+    import grader.kinds.gradient as gradient
+
+    monkeypatch.setattr(gradient, "run_student", fabricated_run(student))
+    task = code_task(tmp_path, "gradient", GRAD_OPTIONS, student, solution, mistakes=[NO_REG])
+    return get_kind("gradient").check(task)
+
+
+def test_right_gradient_is_correct_against_both(tmp_path, monkeypatch):
+    res = check_gradient(tmp_path, monkeypatch, LINEAR)
+    assert res.status.value == "correct" and res.score == 2
+    assert res.feedback == ["W: matches the reference."]
+    fd = next(e for e in res.evidence if e.kind == "finite-differences")
+    assert fd.message.startswith("W: matches centred finite differences of your `loss` (largest relative error")
+
+
+def test_a_known_mistake_is_named_first(tmp_path, monkeypatch):
+    student = LINEAR.replace('return {"W": 2 * X.T @ (X @ W - y) / len(y) + 2 * reg * W}',
+                             'return {"W": 2 * X.T @ (X @ W - y) / len(y)}', 1)
+    res = check_gradient(tmp_path, monkeypatch, student)
+    assert res.status.value == "incorrect" and res.diagnosis == "missing-2lw"
+    assert res.feedback[0] == "The 2λW term is missing."
+    assert res.feedback[1].startswith("W: your gradient differs from the right one on the same inputs: at W[")
+    assert "disagrees with centred finite differences of your `loss`" in res.feedback[2]
+
+
+def test_consistent_but_wrong_loss_and_gradient_are_told_apart(tmp_path, monkeypatch):
+    student = LINEAR.replace("np.mean(", "np.sum(").replace("/ len(y) + 2 * reg", "+ 2 * reg", 1)
+    res = check_gradient(tmp_path, monkeypatch, student)
+    assert res.status.value == "incorrect"
+    assert res.feedback[-1] == ("Your gradient is consistent with your own `loss`, so both compute something "
+                                "other than the loss the statement defines.")
+
+
+def test_wrong_shape_and_missing_key_are_explained(tmp_path, monkeypatch):
+    res = check_gradient(tmp_path, monkeypatch, LINEAR.replace('return {"W": 2 * X.T', 'return {"W": [[1.0]] or 2 * X.T', 1))
+    assert res.status.value == "incorrect" and res.diagnosis == "wrong-shape"
+    assert res.feedback[0] == ("The gradient for W has shape 1 × 1, but W has shape 3: "
+                               "a gradient has the shape of its parameter.")
+    res = check_gradient(tmp_path, monkeypatch, LINEAR.replace('return {"W": 2', 'return {"dW": 2', 1))
+    assert res.status.value == "error" and "has no key 'W' (it has 'dW')" in res.feedback[0]
+
+
+def test_without_reference_finite_differences_decide(tmp_path, monkeypatch):
+    res = check_gradient(tmp_path, monkeypatch, LINEAR, solution=None)
+    assert res.status.value == "correct" and res.feedback[-1] == "(Checked by finite differences only: no reference here.)"

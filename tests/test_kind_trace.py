@@ -95,3 +95,57 @@ def test_options_are_validated_with_the_key():
     with pytest.raises(GraderError, match="acceptable_credit"):
         kind.parse_options({"function": "f", "state": ["w"], "cases": [{"args": {}}], "acceptable_credit": 1.5},
                            where)
+
+
+# --- check() on a fabricated sandbox run ----------------------------------------------------
+
+from grader.exercise.model import Mistake  # noqa: E402
+from tests.code_kind_helpers import code_task, fabricated_run  # noqa: E402
+
+COUNTER = '''
+def count(start, step, n):
+    return [{"x": start + k * step} for k in range(n + 1)]
+
+def count_down(start, step, n):
+    return [{"x": start - k * step} for k in range(n + 1)]
+
+def big_enough(state, start, step, n):
+    return state["x"] >= 10
+'''
+TRACE_OPTIONS = {"function": "count", "state": ["x"], "acceptable": "big_enough",
+                 "acceptable_message": "Your final value is large enough, but it is not the rule's",
+                 "acceptable_credit": 0.5,
+                 "cases": [{"label": "by {{ k }}", "args": {"start": 0, "step": "{{ k }}", "n": 5}}]}
+
+
+def check_trace(tmp_path, monkeypatch, student, **extra):
+    import grader.kinds.trace as trace
+
+    monkeypatch.setattr(trace, "run_student", fabricated_run(student))
+    task = code_task(tmp_path, "trace", {**TRACE_OPTIONS, **extra}, student, COUNTER, parameters={"k": 2},
+                     mistakes=[Mistake("backwards", "count_down", "You count down.")])
+    return get_kind("trace").check(task)
+
+
+def test_matching_trace_is_correct(tmp_path, monkeypatch):
+    res = check_trace(tmp_path, monkeypatch, COUNTER)
+    assert res.status.value == "correct" and res.feedback == ["Every step matches the rule (by 2)."]
+
+
+def test_acceptable_final_state_gets_its_words_and_share(tmp_path, monkeypatch):
+    res = check_trace(tmp_path, monkeypatch, COUNTER.replace("start + k * step", "start + k * (step + 1)", 1))
+    assert res.status.value == "partially correct" and res.score == 1 and res.diagnosis == "acceptable-not-rule"
+    assert res.feedback[0] == ("by 2: Your final value is large enough, but it is not the rule's: "
+                               "yours end at x = 15, the rule ends at x = 10.")
+    assert res.feedback[1] == ("by 2: Step 1: the rule gives x = 2; you have x = 3 "
+                               "(before this step both were x = 0).")
+
+
+def test_known_mistake_and_failure_messages(tmp_path, monkeypatch):
+    res = check_trace(tmp_path, monkeypatch, COUNTER.replace("start + k * step", "start - k * step", 1))
+    assert res.status.value == "incorrect" and res.diagnosis == "backwards" and res.feedback[0] == "You count down."
+    res = check_trace(tmp_path, monkeypatch, COUNTER.replace('return [{"x"', 'return 1 / 0 or [{"x"', 1))
+    assert res.status.value == "error" and "raised ZeroDivisionError: division by zero" in res.feedback[0]
+    res = check_trace(tmp_path, monkeypatch, COUNTER.replace('[{"x": start + k * step}', '[(start, k)', 1))
+    assert res.status.value == "incorrect"
+    assert res.feedback == ["by 2: Your initial state is x = [0, 0]; the rule starts from x = 0."]

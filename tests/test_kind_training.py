@@ -43,3 +43,53 @@ def test_options_are_checked_at_load_time():
         kind.parse_options({**base, "threshold": 90}, WHERE)
     with pytest.raises(GraderError, match="'metric' must be one of accuracy, loss"):
         kind.parse_options({**base, "metric": "f1"}, WHERE)
+
+
+# --- check() on a fabricated sandbox run ----------------------------------------------------
+
+from tests.code_kind_helpers import code_task, fabricated_run  # noqa: E402
+
+NEAREST_MEAN = '''
+import numpy as np
+
+def train(X, y, shrink=1.0):
+    return {"means": np.stack([X[y == k].mean(axis=0) * shrink for k in range(int(y.max()) + 1)])}
+
+def predict(model, X):
+    return np.argmin(((X[:, None, :] - model["means"][None]) ** 2).sum(axis=2), axis=1)
+'''
+TRAIN_OPTIONS = {"train": "train", "predict": "predict", "dataset": {"name": "blobs", "n": 90, "classes": 3, "std": 0.3},
+                 "threshold": 0.95, "settings": {"shrink": 1.0}}
+
+
+def check_training(tmp_path, monkeypatch, student, solution=NEAREST_MEAN, **extra):
+    import grader.kinds.training as training
+
+    monkeypatch.setattr(training, "run_student", fabricated_run(student))
+    task = code_task(tmp_path, "training", {**TRAIN_OPTIONS, **extra}, student, solution)
+    return get_kind("training").check(task)
+
+
+def test_reaching_the_threshold_says_the_metric_and_draws_both_boundaries(tmp_path, monkeypatch):
+    res = check_training(tmp_path, monkeypatch, NEAREST_MEAN)
+    assert res.status.value == "correct"
+    assert res.feedback[0].startswith("On the blobs data set (63 training points, 27 held out, 3 classes) your code "
+                                      "reached a held-out accuracy 1.000 (27 of 27 points); required: accuracy at least 0.95.")
+    picture = next(e for e in res.evidence if e.kind == "decision_boundary")
+    assert len(picture.data["student"]) == 40 and picture.data["reference_accuracy"] == 1.0
+
+
+def test_below_the_threshold_is_incorrect_with_both_numbers(tmp_path, monkeypatch):
+    res = check_training(tmp_path, monkeypatch, NEAREST_MEAN, settings={"shrink": -1.0})
+    assert res.status.value == "incorrect" and res.diagnosis == "below-threshold"
+    assert "required: accuracy at least 0.95" in res.feedback[0] and "held-out accuracy 0." in res.feedback[0]
+
+
+def test_predictions_of_the_wrong_shape_and_failures_are_errors(tmp_path, monkeypatch):
+    res = check_training(tmp_path, monkeypatch, NEAREST_MEAN.replace("return np.argmin(", "return 0 * np.argmin(", 1)
+                         .replace("axis=2), axis=1)", "axis=2), axis=1)[:5]", 1))
+    assert res.status.value == "error"
+    assert res.feedback == ["`predict`: it returned shape 5 for 27 points; expected 27 labels "
+                            "(or an 27 × classes array of scores)."]
+    res = check_training(tmp_path, monkeypatch, NEAREST_MEAN.replace("return {", "raise ValueError('no data')\n    return {", 1))
+    assert res.status.value == "error" and res.feedback == ["`train` raised ValueError: no data"]

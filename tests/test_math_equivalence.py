@@ -151,3 +151,11 @@ def test_index_ranges_follow_declared_shapes() -> None:
     ctx = MathContext(symbols=["W"], shapes={"W": ("N", "C")}, dims={"N": 4, "C": 2})
     v = eq(r"W_{ij}", r"W_{ij} + \delta_{i3}", ctx)  # i runs to 4, so i = 3 exists
     assert v.equivalent is False and v.counterexample["i"] == 3
+
+
+def test_probability_vector_is_shown_whole() -> None:
+    ctx = MathContext(symbols=["s"], shapes={"s": ("n",)}, domains={"s": "probability"}, dims={"n": 3})
+    v = eq(r"s_i(1 - s_j)", r"s_i(\delta_{ij} - s_j)", ctx)
+    s = v.counterexample["s"]
+    assert len(s) == 3 and sum(s.values()) == pytest.approx(1.0)
+    assert "s = (" in v.message

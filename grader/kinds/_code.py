@@ -258,14 +258,14 @@ def outcome_problem(outcome: CallOutcome | None, what: str) -> tuple[str, str] |
         return "error", f"{what} was not run."
     if outcome.limit:
         return "limit", f"Your code {outcome.limit}."
-    if not outcome.ok:
-        error = outcome.error or "it failed"
-        if error.startswith("your code"):  # the sandbox's own words: no such function, ...
-            return "error", f"{error[0].upper()}{error[1:]}."
-        if getattr(outcome, "fatal", False):  # the program was stopped (exit, crash) or never got to this call
-            return "error", f"{what}: {outcome.error}"
-        return "exception", f"{what} raised {outcome.error}"
-    return None
+    if outcome.ok:
+        return None
+    error = outcome.error or "it failed"
+    if error.startswith("your code"):  # the sandbox's own sentence: no such function, ...
+        return "error", f"{error[0].upper()}{error[1:]}."
+    if outcome.error_kind == "exception":
+        return "exception", f"{what} raised {error}"
+    return "error", f"{what} failed: {error}"
 
 
 def run_failed(kind: Any, task: CheckTask, report: RunReport, outcome: CallOutcome | None, what: str) -> PartResult | None:

@@ -217,7 +217,8 @@ class TraceKind(AnswerKind):
         if reference is None:
             return self.result(task, Status.ERROR, answer_format="code", feedback=[
                 "This part compares your steps with the reference solution, which is not available here."])
-        cases = [(label, render_value(args, task.ctx.parameters)) for label, args in o.cases]
+        cases = [(str(render_value(label, task.ctx.parameters)), render_value(args, task.ctx.parameters))
+                 for label, args in o.cases]
         report = run_student(task, self.calls(task))
         matched = 0
         feedback: list[str] = []
@@ -259,7 +260,8 @@ class TraceKind(AnswerKind):
             if same_end:
                 feedback.append(f"{label}: your final state is the rule's, but the steps that lead there are "
                                 "not: the order or the condition of the updates differs.")
-            accepted = not same_end and self._acceptable(task, o, given[-1] if given else None, args)
+            comparable = bool(given) and all(given[-1][k].shape == expected[-1][k].shape for k in o.state)
+            accepted = comparable and not same_end and self._acceptable(task, o, given[-1], args)
             if accepted:
                 text = (f"{label}: {o.acceptable_message}: yours end at {state_text(given[-1])}, "
                         f"the rule ends at {state_text(expected[-1])}.")
@@ -276,6 +278,7 @@ class TraceKind(AnswerKind):
         if matched == len(cases):
             return self.result(task, Status.CORRECT, 1.0, answer_format="code", evidence=evidence, feedback=[
                 f"Every step matches the rule ({', '.join(label for label, _ in cases)})."])
+        feedback = list(dict.fromkeys(feedback))  # one diagnosis shared by several cases is said once
         fraction = matched / len(cases)
         if acceptable_only and o.acceptable_credit > 0:
             fraction += (1 - fraction) * o.acceptable_credit
@@ -313,4 +316,5 @@ class TraceKind(AnswerKind):
             return False
         fn = solution_function(task, o.acceptable)
         assert fn is not None
-        return bool(call_reference(task, fn, {k: v.copy() for k, v in final.items()}, **args))
+        verdict = call_reference(task, fn, {k: v.copy() for k, v in final.items()}, **args)
+        return isinstance(verdict, (bool, np.bool_)) and bool(verdict)

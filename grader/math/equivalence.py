@@ -12,6 +12,7 @@
 """
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import itertools
 import time
@@ -368,6 +369,7 @@ def check_equivalence(student: Any, reference: Any, ctx: MathContext | None = No
     if isinstance(reference, str):
         reference = parse_expression(reference, ctx)
     info = context_info(ctx)
+    _PROB_BASES.set(frozenset(b for b, d in info.domains.items() if d == "probability"))
     try:
         s_expr = _substitute_definitions(student, ctx, info)
         r_expr = _substitute_definitions(reference, ctx, info)
@@ -579,6 +581,9 @@ def _fmt(v: float) -> str:
     return s.replace("-", "−")
 
 
+_PROB_BASES: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar("grader_prob_bases", default=frozenset())
+
+
 def _fmt_pair(a: float, b: float) -> tuple[str, str]:
     """Both values, with enough digits that they do not look the same."""
     fa, fb = _fmt(a), _fmt(b)
@@ -590,7 +595,11 @@ def _fmt_pair(a: float, b: float) -> tuple[str, str]:
 
 
 def _point_words(c: _Concrete, p: int, env: dict, ent: _Entries) -> tuple[dict[str, Any], str]:
-    used = sorted(_free(c.student) | _free(c.reference), key=lambda s: s.name)
+    used = set(_free(c.student) | _free(c.reference))
+    # a probability vector is shown whole, so that its entries visibly sum to 1
+    prob_bases = {ent.of[s][0] for s in used if s in ent.of and s.is_positive and ent.of[s][0] in _PROB_BASES.get()}
+    used |= {s for s in env if s in ent.of and ent.of[s][0] in prob_bases}
+    used = sorted(used, key=lambda s: s.name)
     data: dict[str, Any] = {}
     words: list[str] = []
     for k, v in sorted(c.assign.items()):

@@ -42,6 +42,36 @@ def _backward(X, y, W1, b1, W2, b2, reg, *, two_lambda=2.0, per_sample=True, mas
             "W2": a1.T @ dz3 + two_lambda * reg * W2, "b2": dz3.sum(axis=0)}
 
 
+def loss_no_shift(X, y, W1, b1, W2, b2, reg):
+    """Known mistake: softmax without subtracting the maximum (e^1000 overflows to inf)."""
+    scores = forward(X, W1, b1, W2, b2)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        p = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
+        data = -np.log(p[np.arange(X.shape[0]), np.asarray(y, dtype=np.int64)]).mean()
+    return float(data + reg * (np.sum(W1 * W1) + np.sum(W2 * W2)))
+
+
+def _net(rng, n, d, h, c, scale=0.5):
+    return (rng.normal(size=(n, d)), rng.normal(0, scale, (d, h)), rng.normal(0, 0.1, h),
+            rng.normal(0, scale, (h, c)), rng.normal(0, 0.1, c))
+
+
+def forward_cases(params, rng):
+    """Seeded random nets of a few sizes: (X, W1, b1, W2, b2)."""
+    return [_net(rng, n, d, h, c) for n, d, h, c in ((1, 3, 4, 2), (5, 4, 6, 3), (12, 2, 8, 4))]
+
+
+def loss_cases(params, rng):
+    """(X, y, W1, b1, W2, b2, reg): ordinary nets, then one whose scores are in the thousands."""
+    cases = []
+    for n, d, h, c, reg in ((5, 4, 6, 3, 0.1), (12, 2, 8, 4, 0.0), (8, 3, 5, 3, 1e-3)):
+        X, W1, b1, W2, b2 = _net(rng, n, d, h, c)
+        cases.append((X, rng.integers(0, c, n), W1, b1, W2, b2, reg))
+    X, W1, b1, W2, b2 = _net(rng, 6, 4, 6, 3, scale=30.0)  # scores of about ±1000
+    cases.append((X, rng.integers(0, 3, 6), W1, b1, W2, b2, 0.0))
+    return cases
+
+
 def gradients(X, y, W1, b1, W2, b2, reg):
     """∂J/∂W1, ∂J/∂b1, ∂J/∂W2, ∂J/∂b2 as a dict."""
     return _backward(X, y, W1, b1, W2, b2, reg)
