@@ -262,8 +262,14 @@ class _Child:
                 self.sel.unregister(self.req_w)
 
     # -- ending ------------------------------------------------------------------------------
-    def exit_signal(self, wait_s: float = 5.0) -> tuple[int | None, int | None]:
-        """(exit code, signal number) of the student's process, after it ended."""
+    def exit_signal(self, wait_s: float | None = None) -> tuple[int | None, int | None]:
+        """(exit code, signal number) of the student's process, after it ended.
+
+        The wait is generous: on a loaded machine a process whose channel closed can take a
+        while to be reaped, and giving up early would read as "closed the channel and did
+        not end", a verdict against the student that the machine caused."""
+        if wait_s is None:
+            wait_s = max(10.0, self.limits.wall_s)
         if self.zygote is not None:
             status = self.zygote.wait_exit(self.zpid, wait_s)
             if status is None:
