@@ -7,22 +7,20 @@ from pathlib import Path
 import pytest
 
 from grader.exercise.loader import load_exercise
-from grader.validation import validate_course
 
 #: the catalogue's exercises (the others have their own tests)
 CATALOGUE = ("playground", "network-shapes", "relu-net-forward", "gd-nonconvex", "xor-backprop",
              "xor-not-separable", "two-layer-study", "param-counts", "softplus-gradients", "line-search", "training-study")
 
 
-def test_catalogue_exercises_validate(repo: Path) -> None:
-    checks = [c for c in validate_course(repo, only=list(CATALOGUE))]
-    failed = [f"{c.exercise}: {c.what}: {c.problems}" for c in checks if not c.ok]
-    assert not failed, "\n".join(failed)
-    validated = {c.exercise for c in checks}
-    assert validated == set(CATALOGUE)
-    # every exercise has its reference, its variants and at least two known-wrong examples
-    for ex in CATALOGUE:
-        assert sum(c.what.startswith("wrong/") for c in checks if c.exercise == ex) >= 2, ex
+def test_catalogue_exercises_have_references_and_known_wrong_examples(repo: Path) -> None:
+    """`grader validate` (tests/test_cli.py) proves them; here: each has what it needs."""
+    for ex_id in CATALOGUE:
+        ex = load_exercise(repo / "exercises" / ex_id, repo / "solutions")
+        assert ex.solution_path is not None and (ex.solution_path / "answers.md").is_file(), ex_id
+        wrong = [p for p in (ex.solution_path / "wrong").iterdir() if (p / "expect.toml").is_file()]
+        assert len(wrong) >= 2, f"{ex_id} has {len(wrong)} known-wrong example(s)"
+        assert ex.section, f"{ex_id} names no course section"
 
 
 def _overview_rows(text: str) -> dict[str, str]:

@@ -78,3 +78,62 @@ def armijo_norm(x0, y0, q, alpha0, sigma, beta):  # ‖g‖ instead of ‖g‖²
 
 def armijo_early(x0, y0, q, alpha0, sigma, beta):  # returns before trying the accepted step
     return armijo_steps(x0, y0, q, alpha0, sigma, beta)[:-1]
+
+
+# --- training (D.3's runs): the D.2 network (softplus hidden layer, softmax, cross-entropy) --
+def _net_init(d: int, hidden: int, classes: int, seed: int) -> dict:
+    rng = np.random.default_rng(seed)
+    return {"W0": rng.normal(0.0, 1.0, size=(hidden, d)), "b0": np.zeros(hidden),
+            "W1": rng.normal(0.0, 1.0 / np.sqrt(hidden), size=(classes, hidden)), "b1": np.zeros(classes)}
+
+
+def _net_loss_grad(model: dict, X: np.ndarray, y: np.ndarray) -> tuple[float, dict]:
+    Z = X @ model["W0"].T + model["b0"]
+    H = np.logaddexp(0.0, Z)
+    O = H @ model["W1"].T + model["b1"]
+    O = O - O.max(axis=1, keepdims=True)
+    P = np.exp(O) / np.exp(O).sum(axis=1, keepdims=True)
+    n = len(y)
+    loss = float(-np.mean(np.log(P[np.arange(n), y] + 1e-300)))
+    dO = P.copy()
+    dO[np.arange(n), y] -= 1.0
+    dO /= n
+    dZ = (dO @ model["W1"]) * 0.5 * (1.0 + np.tanh(Z / 2))  # softplus'(z) = σ(z), without overflow
+    return loss, {"W0": dZ.T @ X, "b0": dZ.sum(axis=0), "W1": dO.T @ H, "b1": dO.sum(axis=0)}
+
+
+def _train(X, y, hidden, iterations, seed, step) -> dict:
+    X, y = np.asarray(X, dtype=float), np.asarray(y).astype(int)
+    model = _net_init(X.shape[1], hidden, int(y.max()) + 1, seed)
+    losses = []
+    for _ in range(iterations):
+        loss, grads = _net_loss_grad(model, X, y)
+        losses.append(loss)
+        alpha = step(model, grads, loss, X, y)
+        model = {k: model[k] - alpha * grads[k] for k in model}
+    model["loss"] = losses
+    return model
+
+
+def train_constant(X, y, hidden: int, lr: float, iterations: int, seed: int) -> dict:
+    """Full-batch gradient descent with a constant step size."""
+    return _train(X, y, hidden, iterations, seed, lambda *_: lr)
+
+
+def train_armijo(X, y, hidden: int, iterations: int, alpha0: float, sigma: float, beta: float, seed: int) -> dict:
+    """Full-batch gradient descent, each step size from Armijo backtracking."""
+    def step(model, grads, loss, X, y):
+        gg = sum(float(np.sum(g * g)) for g in grads.values())
+        alpha = alpha0
+        for _ in range(50):
+            trial = {k: model[k] - alpha * grads[k] for k in model}
+            if _net_loss_grad(trial, X, y)[0] <= loss - sigma * alpha * gg:
+                return alpha
+            alpha *= beta
+        return alpha
+    return _train(X, y, hidden, iterations, seed, step)
+
+
+def predict(model: dict, X) -> np.ndarray:
+    H = np.logaddexp(0.0, np.asarray(X, dtype=float) @ model["W0"].T + model["b0"])
+    return np.argmax(H @ model["W1"].T + model["b1"], axis=1)
