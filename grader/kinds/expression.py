@@ -20,7 +20,7 @@ from grader.errors import ExerciseError, GraderError, Location, MathSyntaxError
 from grader.kinds.base import AnswerKind, CheckTask
 from grader.math import MathContext, parse_chain
 from grader.math.context import DOMAINS
-from grader.math.diagnosis import diagnose
+from grader.math.diagnosis import diagnose, diagnose_text
 from grader.math.equivalence import MODES, Verdict, check_equivalence
 from grader.math.parser import MathShapeError, canonical_name, parse_expression
 from grader.results import Evidence, PartResult, Status
@@ -142,8 +142,14 @@ class ExpressionKind(AnswerKind):
             return self.parse_error(task, e)
         except MathShapeError as e:
             message = f"The shapes in your answer do not fit: {e.message}"
-            return self.result(task, Status.INCORRECT, feedback=[message], diagnosis="shape",
-                               evidence=[Evidence("shape", message, {})])
+            # a transpose in the wrong place (sᵀs for s sᵀ) is the usual reason: say so when it is
+            found = diagnose_text(source, reference, o.ctx)
+            feedback = [message] + ([found.message] if found else [])
+            evidence = [Evidence("shape", message, {})]
+            if found:
+                evidence.append(Evidence("diagnosis", found.message, {"name": found.name}))
+            return self.result(task, Status.INCORRECT, feedback=feedback, evidence=evidence,
+                               diagnosis=found.name if found else "shape")
         verdict = check_equivalence(student, reference, o.ctx, mode=o.mode, rel_tol=o.rel_tol,
                                     budget_s=task.ctx.time_budget_s,
                                     seed=(task.ctx.exercise.id, task.part.id, task.ctx.student_id))

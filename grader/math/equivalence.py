@@ -265,7 +265,33 @@ def concretize(expr: Any, assign: dict[sp.Symbol, int], dims: dict[str, int], in
     subs.update({k: sp.Integer(v) for k, v in assign.items()})
     e = expr.xreplace(subs) if subs else expr
     e = _expand_big(e)
-    return _entries(e, info, ent)
+    return _entries(_explicit_matrices(e), info, ent)
+
+
+def _explicit_matrices(e: Any) -> Any:
+    """Matrix symbols replaced by matrices of their entries (W → [W_{1,1} …]) and the matrix
+    algebra done on those: much faster than SymPy's as_explicit(), which writes every entry of a
+    product as a Sum first. Anything this cannot do is left to as_explicit()."""
+    if not isinstance(e, sp.Basic):
+        return e
+    syms = e.atoms(sp.MatrixSymbol)
+    if not syms:
+        return e
+    rep = {}
+    for m in syms:
+        r, c = m.shape
+        if not (r.is_Integer and c.is_Integer):
+            return e
+        base = sp.IndexedBase(m.name)
+        rep[m] = sp.ImmutableMatrix(int(r), int(c),
+                                    lambda a, b, base=base, c=int(c): base[a + 1] if c == 1 else base[a + 1, b + 1])
+    try:
+        out = e.xreplace(rep).doit()
+    except (TypeError, ValueError, AttributeError, sp.ShapeError, NotImplementedError):
+        return e
+    if isinstance(out, sp.MatrixExpr) and not isinstance(out, sp.MatrixBase):
+        return e
+    return out
 
 
 # ------------------------------------------------------------------------------------------

@@ -199,6 +199,47 @@ def _math(latex: Any) -> Markup | None:
     return latex_to_mathml(latex) if isinstance(latex, str) and latex.strip() else None
 
 
+def _point_rows(view: EvidenceView, d: dict[str, Any], labels: tuple[str, str]) -> None:
+    """The point where two expressions differ, and both values there."""
+    # the math engine's Verdict names them counterexample / student_value / reference_value
+    point = d.get("point") if "point" in d else d.get("counterexample")
+    if isinstance(point, dict) and point:
+        # variable names are LaTeX (s_i, z_{1}); the sanitiser keeps anything odd as text
+        at = r",\; ".join(f"{k} = {format_value(v)}" for k, v in list(point.items())[:20])
+        view.rows.append(("at", latex_to_mathml(at, display=False)))
+    for key, label in zip(("student", "reference"), labels):
+        value = d.get(key) if key in d else d.get(f"{key}_value")
+        if value is not None:
+            view.rows.append((label, format_value(value)))
+
+
+STEP_MARK = {True: "✓ follows", False: "✗ does not follow", None: "? undecided"}
+MAX_STEPS_SHOWN = 40
+
+
+def _derivation_steps(view: EvidenceView, d: dict[str, Any]) -> None:
+    """A derivation line by line, each step marked as following or not (grader/kinds/derivation.py)."""
+    steps = d.get("steps")
+    if not isinstance(steps, list):
+        view.note = "no steps to show"
+        return
+    lhs = _math(d.get("lhs"))
+    if lhs is not None:
+        view.rows.append(("derived quantity", lhs))
+    for st in steps[:MAX_STEPS_SHOWN]:
+        if not isinstance(st, dict):
+            continue
+        mark = STEP_MARK.get(st.get("ok"), "?")
+        cases = st.get("conditions") or []
+        label = f"step {st.get('step', '?')} {mark}" + (f" (if {', '.join(map(str, cases))})" if cases else "")
+        m = _math(st.get("to"))
+        view.rows.append((label, m if m is not None else format_value(st.get("to"))))
+    if len(steps) > MAX_STEPS_SHOWN:
+        view.note = f"{len(steps) - MAX_STEPS_SHOWN} more steps not shown"
+    final = d.get("final_ok")
+    view.rows.append(("final answer", {True: "right", False: "not right", None: "undecided"}.get(final, "?")))
+
+
 def evidence_view(ev: Evidence) -> EvidenceView:
     """What to show for one piece of evidence (shapes: docs/reports.md)."""
     d = ev.data if isinstance(ev.data, dict) else {}
@@ -211,17 +252,7 @@ def evidence_view(ev: Evidence) -> EvidenceView:
     elif kind == "code":
         _code(view, d)
     elif kind == "counterexample":
-        # the math engine's verdict says counterexample / student_value / reference_value
-        point = d.get("point") if isinstance(d.get("point"), dict) else d.get("counterexample")
-        if isinstance(point, dict) and point:
-            # variable names are LaTeX (s_i, z_{1}); the sanitiser keeps anything odd as text
-            at = r",\; ".join(f"{k} = {format_value(v)}" for k, v in list(point.items())[:20])
-            view.rows.append(("at", latex_to_mathml(at, display=False)))
-        for keys, label in ((("student", "student_value"), "your expression gives"),
-                            (("reference", "reference_value"), "expected")):
-            key = next((k for k in keys if d.get(k) is not None), None)
-            if key is not None:
-                view.rows.append((label, format_value(d[key])))
+        _point_rows(view, d, ("your expression gives", "expected"))
     elif kind == "first-wrong-step":
         if isinstance(d.get("step"), int):
             view.rows.append(("step", str(d["step"])))
@@ -229,6 +260,9 @@ def evidence_view(ev: Evidence) -> EvidenceView:
             m = _math(d.get(key))
             if m is not None:
                 view.rows.append((label, m))
+        _point_rows(view, d, ("this line gives", "the line before gives"))
+    elif kind == "derivation-steps":
+        _derivation_steps(view, d)
     elif kind == "failing-input":
         for key, label in (("input", "input"), ("expected", "expected"), ("actual", "your code gave"),
                            ("max_error", "largest error"), ("error", "error")):
