@@ -19,6 +19,8 @@ from grader.exercise.model import Exercise, Mistake
 from grader.exercise.params import draw_parameters
 from grader.kinds import get_kind
 from grader.kinds.base import Answer, CheckContext, CheckTask, Reference, timed_check
+from grader.release.checksfile import OFFLINE_NOTE, ChecksFile, find_checks
+from grader.release.offline import check_part_offline
 from grader.results import Result, Status
 from grader.solutions import load_solution
 from grader.submission.ingest import Submission, reference_submission_text
@@ -109,6 +111,11 @@ def grade(exercise: Exercise, submission: Submission) -> Result:
         ref_answers, values = {}, dict(params)
         messages.append(f"reference not available: {e}")
     ctx = CheckContext(exercise=exercise, student_id=submission.student_id, parameters=params)
+    offline, offline_problem = _offline_checks(exercise)
+    if offline is not None:
+        messages.append(OFFLINE_NOTE)
+    elif offline_problem:
+        messages.append(offline_problem)
     parts = []
     toml = str(exercise.path / "exercise.toml")
     isolation = None
@@ -133,7 +140,11 @@ def grade(exercise: Exercise, submission: Submission) -> Result:
             messages.append(str(e))
             rendered = part
         task = CheckTask(part=rendered, answer=answer, reference=reference, ctx=ctx)
-        if kind.reference_from == "answers" and reference.answer is None:
+        if offline is not None and kind.reference_from is not None:
+            res = check_part_offline(kind, task, offline)
+        elif offline_problem and kind.reference_from is not None:
+            res = kind.error(task, offline_problem)
+        elif kind.reference_from == "answers" and reference.answer is None:
             res = kind.error(task, f"the reference answer for part '{part.id}' is not available "
                                    "(solutions/ missing?); this part cannot be graded here")
         elif answer is None and kind.answer_from == "code":
@@ -150,6 +161,17 @@ def grade(exercise: Exercise, submission: Submission) -> Result:
                   parameters=params, parts=parts, messages=messages,
                   submission_hash=submission.content_hash, isolation=isolation,
                   duration_s=round(time.perf_counter() - start, 6))
+
+
+def _offline_checks(exercise: Exercise) -> tuple[ChecksFile | None, str | None]:
+    """A release bundle's checks when the reference is absent: (checks, None), or (None, the
+    reason the checks file cannot be used), or (None, None) when there is none."""
+    if exercise.solution_path is not None:
+        return None, None
+    try:
+        return find_checks(exercise), None
+    except GraderError as e:
+        return None, str(e)
 
 
 def reference_submission(exercise: Exercise, student_id: str = "reference") -> Submission:

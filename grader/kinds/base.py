@@ -12,6 +12,10 @@ Life of a part:
   check time  `check(task)` compares the student's answer with the reference and returns a
               PartResult with status, score, feedback and evidence. It must not raise for bad
               student input: a malformed answer is a verdict (status ERROR), not a crash.
+  release     optional: `fingerprint(task)` turns the real reference into a JSON-safe dict
+              that does not reveal it (grader/release/fingerprint.py); `check_offline(task,
+              fingerprint)` judges an answer against it where solutions/ is absent. A kind
+              that defines neither is "checked by your instructor" in a student's bundle.
 """
 from __future__ import annotations
 
@@ -126,6 +130,25 @@ class AnswerKind(ABC):
     @abstractmethod
     def check(self, task: CheckTask) -> PartResult:
         """Judge one answer. Never raises for anything the student wrote."""
+
+    # release bundles (grader/release/) ----------------------------------------------------
+    def fingerprint(self, task: CheckTask) -> dict[str, Any] | None:
+        """What a student bundle may hold about this part's reference (never the reference
+        itself). None: this part cannot be checked offline."""
+        return None
+
+    def check_offline(self, task: CheckTask, fingerprint: dict[str, Any]) -> PartResult:
+        """Judge the answer against `fingerprint` (no reference available). Default: a clear
+        status with zero automatic points, never an error."""
+        return self.instructor_only(task)
+
+    def instructor_only(self, task: CheckTask) -> PartResult:
+        message = "This part is checked by your instructor; it cannot be checked offline."
+        res = self.result(task, Status.MANUAL, feedback=[message],
+                          evidence=[Evidence("offline", message, {"offline": False})])
+        if task.answer is not None and res.answer_format == "math" and not task.answer.math:
+            res.answer_format = "text"
+        return res
 
     # helpers shared by all kinds -------------------------------------------------------
     @staticmethod

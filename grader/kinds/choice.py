@@ -263,6 +263,14 @@ class ChoiceKind(AnswerKind):
             right = read_choice(task.reference.answer.text, o)
         except ChoiceAnswerError as e:
             raise ExerciseError(f"reference answer unreadable: {e.message}", part=task.part.id) from None
+        chosen = self._read_chosen(task, o)
+        if isinstance(chosen, PartResult):
+            return chosen
+        return self._judge(task, o, chosen, right)
+
+    def _read_chosen(self, task: CheckTask, o: ChoiceOptions) -> list[str] | PartResult:
+        """The options the student chose, or the ERROR verdict saying why they cannot be read."""
+        assert task.answer is not None
         try:
             chosen = read_choice(task.answer.text, o)
         except ChoiceAnswerError as e:
@@ -275,7 +283,7 @@ class ChoiceKind(AnswerKind):
                        if chosen else f"No option is ticked ({_names(o)}).")
             return self._result(task, Status.ERROR, 0.0, [message],
                                 [Evidence("parse-error", message, {"chosen": chosen})], None, chosen)
-        return self._judge(task, o, chosen, right)
+        return chosen
 
     def _judge(self, task: CheckTask, o: ChoiceOptions, chosen: list[str], right: list[str]) -> PartResult:
         wrong_picks = [c for c in chosen if c not in right]
@@ -328,6 +336,27 @@ class ChoiceKind(AnswerKind):
             if opts and opts <= set(wrong_picks):
                 return name, feedback
         return None
+
+    # --- release bundles: the choice sealed, not in clear (grader/release/) -----------------
+    # A part whose answer is one of a few options can always be found by trying each one, so a
+    # hash would protect no better than a seal; sealing keeps the exact online verdict offline
+    # (partial scores, "n right options missing", per-option and mistake feedback).
+    def fingerprint(self, task: CheckTask) -> dict[str, Any] | None:
+        from grader.release.choice_fp import choice_fingerprint
+        assert task.reference.answer is not None
+        try:
+            right = read_choice(task.reference.answer.text, task.part.options)
+        except ChoiceAnswerError as e:
+            raise ExerciseError(f"reference answer unreadable: {e.message}", part=task.part.id) from None
+        return choice_fingerprint(task, right)
+
+    def check_offline(self, task: CheckTask, fingerprint: dict[str, Any]) -> PartResult:
+        from grader.release.choice_fp import open_choice
+        sealed_task, right = open_choice(task, fingerprint)
+        chosen = self._read_chosen(sealed_task, sealed_task.part.options)
+        if isinstance(chosen, PartResult):
+            return chosen
+        return self._judge(sealed_task, sealed_task.part.options, chosen, right)
 
     @staticmethod
     def _result(task: CheckTask, status: Status, fraction: float, feedback: list[str],

@@ -190,6 +190,31 @@ class ExpressionKind(AnswerKind):
         return self.result(task, Status.INCORRECT, feedback=feedback, evidence=evidence,
                            diagnosis=diag.name if diag else None)
 
+    # --- release bundles: values at sample points as fingerprints (grader/release/) ---------
+    def fingerprint(self, task: CheckTask) -> dict[str, Any] | None:
+        from grader.release.expression_fp import expression_fingerprint
+        o: ExpressionOptions = task.part.options or ExpressionOptions()
+        assert task.reference.answer is not None
+        try:
+            reference = self._final(self._source(task.reference.answer), o.ctx)
+        except (MathSyntaxError, MathShapeError) as e:
+            raise ExerciseError(f"reference answer unreadable: {e}", part=task.part.id) from None
+        return expression_fingerprint(task, reference, o.ctx, o.mode, o.rel_tol)
+
+    def check_offline(self, task: CheckTask, fingerprint: dict[str, Any]) -> PartResult:
+        from grader.release.expression_fp import check_expression_offline
+        o: ExpressionOptions = task.part.options or ExpressionOptions()
+        assert task.answer is not None
+        try:
+            student = self._final(self._source(task.answer), o.ctx)
+        except MathSyntaxError as e:
+            return self.parse_error(task, e)
+        except MathShapeError as e:
+            message = f"The shapes in your answer do not fit: {e.message}"
+            return self.result(task, Status.INCORRECT, feedback=[message], diagnosis="shape",
+                               evidence=[Evidence("shape", message, {})])
+        return check_expression_offline(self, task, student, o.ctx, o.rel_tol, fingerprint)
+
 
 def _lower_first(s: str) -> str:
     return s[:1].lower() + s[1:] if s else s

@@ -225,6 +225,15 @@ class FunctionKind(AnswerKind):
         return self.result(task, status, passed / len(cases), feedback=lines, evidence=ev + [iso],
                            diagnosis=diagnosis, answer_format="code")
 
+    # --- release bundles: reference outputs on the public cases as fingerprints (grader/release/)
+    def fingerprint(self, task: CheckTask) -> dict[str, Any] | None:
+        from grader.release.function_fp import function_fingerprint
+        return function_fingerprint(task, _solution(task), _function, _call_reference)
+
+    def check_offline(self, task: CheckTask, fingerprint: dict[str, Any]) -> PartResult:
+        from grader.release.function_fp import check_function_offline
+        return check_function_offline(self, task, fingerprint, _call_text)
+
 
 # ---------------------------------------------------------------------------------------
 def _solution(task: CheckTask) -> Any:

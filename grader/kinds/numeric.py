@@ -261,18 +261,25 @@ class NumericKind(AnswerKind):
             expected = read_answer(answer_source(task.reference.answer), o.answer)
         except (NumericAnswerError, MathSyntaxError) as e:
             raise ExerciseError(f"reference answer unreadable: {e}", part=task.part.id) from None
+        given = self._read_given(task, o)
+        if isinstance(given, PartResult):
+            return given
+        if _close(given, expected, o):
+            return self.result(task, Status.CORRECT, 1.0, feedback=["Correct."])
+        return self._wrong(task, o, given, expected)
+
+    def _read_given(self, task: CheckTask, o: NumericOptions) -> Any:
+        """The student's value, or the ERROR verdict saying why it cannot be read."""
+        assert task.answer is not None
         source = answer_source(task.answer)
         try:
-            given = read_answer(source, o.answer)
+            return read_answer(source, o.answer)
         except MathSyntaxError as e:
             return self.error(task, e, "parse-error")
         except GraderError as e:
             message = f"Could not read a {o.answer}: {e.message}"
             return self.result(task, Status.ERROR, feedback=[message],
                                evidence=[Evidence("parse-error", message, {"source": source})])
-        if _close(given, expected, o):
-            return self.result(task, Status.CORRECT, 1.0, feedback=["Correct."])
-        return self._wrong(task, o, given, expected)
 
     def _wrong(self, task: CheckTask, o: NumericOptions, given: Any, expected: Any) -> PartResult:
         evidence = [Evidence("value", f"You gave {_fmt(given)}.", {"given": _as_data(given)})]
@@ -305,6 +312,20 @@ class NumericKind(AnswerKind):
                 if _close(given, mutate(exp), o):
                     return name, text
         return None, "The value is not right."
+
+
+    # --- release bundles: fingerprints instead of the reference (grader/release/) ------------
+    def fingerprint(self, task: CheckTask) -> dict[str, Any] | None:
+        from grader.release.numeric_fp import numeric_fingerprint
+        return numeric_fingerprint(task, task.part.options or NumericOptions())
+
+    def check_offline(self, task: CheckTask, fingerprint: dict[str, Any]) -> PartResult:
+        from grader.release.numeric_fp import check_numeric_offline
+        o: NumericOptions = task.part.options or NumericOptions()
+        given = self._read_given(task, o)
+        if isinstance(given, PartResult):
+            return given
+        return check_numeric_offline(self, task, o, given, fingerprint)
 
 
 def _reveal(o: NumericOptions, expected: Any) -> list[str]:
