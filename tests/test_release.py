@@ -312,3 +312,19 @@ def test_function_parts_run_the_public_cases_against_fingerprints(tmp_path: Path
     assert soft.status == Status.PARTIAL and soft.diagnosis == "no-max-shift"
     assert "wrong on 1 of 3 public inputs" in soft.feedback[0] and "softmax([1000." in soft.feedback[0]
     assert any("exp(1000) overflows" in f for f in soft.feedback)
+
+
+def test_a_table_reproduced_on_the_instructors_data_is_left_to_the_instructor(tmp_path: Path) -> None:
+    """two-layer-study re-runs the student's code on data from solution.py: offline it cannot,
+    and the student is told so instead of getting an error."""
+    out = tmp_path / "bundle"
+    res = _cli("release", "--out", out, "--exercise", "two-layer-study", "--course", REPO)
+    assert res.exit_code == 0, res.output
+    ex = load_one(out, "two-layer-study")
+    tables = [p.id for p in ex.parts if p.kind == "reproduce"]
+    assert tables
+    result = grade_path(ex, REPO / "solutions" / "two-layer-study" / "wrong" / "bad-table", student_id="reference")
+    for pid in tables:
+        part = result.part(pid)
+        assert part.status == Status.MANUAL and part.score == 0, part
+        assert "checked by your instructor" in part.feedback[0]
