@@ -23,7 +23,7 @@ import numpy as np
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 
-from grader.math.context import DEFAULT_DIM, MathContext
+from grader.math.context import MathContext
 from grader.math.deadline import DeadlineExceeded, run_with_deadline
 from grader.math.evaluate import Unsupported, evaluate
 from grader.math.parser import (DEFAULT_UPPER, ContextInfo, MathShapeError, context_info, infer_upper,

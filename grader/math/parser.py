@@ -18,7 +18,6 @@ import sympy as sp
 from lark import Lark, Token
 from lark.exceptions import UnexpectedInput, UnexpectedToken, VisitError
 from lark.lexer import Lexer as LarkLexer
-from sympy.matrices.expressions.diagonal import DiagMatrix
 
 from grader.errors import GraderError, MathSyntaxError
 from grader.math import functions as F
@@ -779,7 +778,6 @@ class Build:
 
     def indicator_sub(self, c):
         tok = c[1]
-        st = _st()
         chain = _parse_condition_text(str(tok), tok.start_pos)
         return F.indicator(chain)
 

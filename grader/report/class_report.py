@@ -20,7 +20,7 @@ from pathlib import Path
 from grader.report import svg
 from grader.report.html import environment
 from grader.report.names import safe_stems
-from grader.results import PartResult, Status
+from grader.results import PartResult, Result, Status
 
 TOP_DIAGNOSES = 5
 TOP_SLOWEST = 10
