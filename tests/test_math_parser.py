@@ -199,3 +199,20 @@ def test_more_course_notation() -> None:
     total = parse_expression(r"\sum_{i,j} W_{ij}", ctx)
     assert [lim[2] for lim in total.limits] == [3, 2]  # ranges from W's shape (m × n)
 
+
+
+def test_plain_decorations_are_the_latex_names() -> None:
+    """Students type `y_hat` for ŷ in plain syntax (a part may also declare that spelling)."""
+    ctx = MathContext(symbols=["\\hat{y}", "y", "\\bar{x}", "x"])
+    assert parse_expression("y_hat - y", ctx, syntax="plain") == parse_expression("\\hat{y} - y", ctx)
+    assert parse_expression("x_bar*2", ctx, syntax="plain") == parse_expression("2\\bar{x}", ctx)
+    plain = MathContext(symbols=["y_hat", "y"])  # a part may declare the plain spelling too
+    assert parse_expression("-(y - y_hat)", plain, syntax="plain") == parse_expression("\\hat{y} - y", plain)
+
+
+def test_a_bare_latex_superscript_is_one_character() -> None:
+    """X^TP is X^T P (LaTeX takes one character after ^), not X to the power TP."""
+    ctx = MathContext(symbols=["X", "P"], shapes={"X": (5, 3), "P": (5, 3)})
+    assert parse_expression("X^TP", ctx, syntax="latex") == parse_expression("X^T P", ctx, syntax="latex")
+    assert parse_expression("X^T\\delta", MathContext(symbols=["X", "\\delta"], shapes={"X": (5, 3), "\\delta": (5, 1)})) \
+        == parse_expression("X^{T}\\delta", MathContext(symbols=["X", "\\delta"], shapes={"X": (5, 3), "\\delta": (5, 1)}))

@@ -78,6 +78,8 @@ _SCI = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][+-]?[0-9]+")
 _CMD = re.compile(r"\\([A-Za-z]+\*?|.)")
 _TRANSPOSE_SUP = re.compile(r"\^\s*(?:T\b|\{\s*T\s*\}|\\top\b|\{\s*\\top\s*\}|\\intercal\b|\{\s*\\intercal\s*\}"
                             r"|\{\s*\\mathsf\s*\{\s*T\s*\}\s*\}|\\mathsf\s*\{\s*T\s*\})")
+# in LaTeX a bare superscript is one character: X^TP is X^T P, not X^{TP}
+_LATEX_T_SUP = re.compile(r"\^\s*T(?=[A-Za-z\\])")
 _LAYER_SUP = re.compile(r"\^\s*\{\s*\(\s*([A-Za-z0-9+\- ]{1,12})\s*\)\s*(T|\\top|\\intercal)?\s*\}")
 _PRIME_SUP = re.compile(r"\^\s*(?:\\prime\b|\{\s*\\prime\s*\})")
 _ENV = re.compile(r"\\(begin|end)\s*\{\s*([A-Za-z]+\*?)\s*\}")
@@ -116,6 +118,9 @@ def brace_group(text: str, pos: int) -> tuple[str, int, int]:
                 return text[pos + 1:i], pos + 1, i + 1
         i += 1
     raise _err("this '{' is never closed", text, pos, ["'}'"])
+
+
+_PLAIN_DECORATION = re.compile(r"(hat|bar|tilde)(?![A-Za-z0-9])")
 
 
 def _skip_ws(text: str, i: int) -> int:
@@ -322,7 +327,7 @@ class Lexer:
         text = self.text
         after_name = self.prev_type() in ("NAME", "SUB", "LAYER") and not (
             self.prev_type() == "NAME" and self.toks[-1].value == "e")
-        m = _TRANSPOSE_SUP.match(text, i)
+        m = _TRANSPOSE_SUP.match(text, i) or (None if self.plain else _LATEX_T_SUP.match(text, i))
         if m:
             self.emit("TRANSPOSE", "T", i, m.end())
             return m.end()
@@ -344,6 +349,12 @@ class Lexer:
         j = _skip_ws(text, i + 1)
         if j >= len(text):
             raise self.error("a subscript is missing after '_'", j, ["a subscript"])
+        m = _PLAIN_DECORATION.match(text, j) if self.plain else None
+        if m and self.toks and self.toks[-1].type == "NAME" and "\\" not in self.toks[-1].value:
+            # plain `y_hat`, `x_bar`, `y_tilde` are how students type \hat{y}, \bar{x}, \tilde{y}
+            self.toks[-1].value = f"\\{m.group(1)}{{{self.toks[-1].value}}}"
+            self.toks[-1].end = m.end() + self.base
+            return m.end()
         if text[j] == "{":
             content, cstart, end = brace_group(text, j)
         elif text[j] == "\\":
