@@ -53,7 +53,7 @@ def _dirs_for(paths: list[Path]) -> list[str]:
     made: set[Path] = set()
     for p in paths:
         for parent in reversed(p.parents):
-            if parent == Path("/") or parent in made:
+            if parent in (Path("/"), Path("/tmp")) or parent in made:  # /tmp is the tmpfs (1777)
                 continue
             made.add(parent)
             args += ["--perms", "0755", "--dir", str(parent)]
@@ -80,11 +80,13 @@ def bwrap_argv(python: str, uid: int, fds: tuple[int, ...], tmpfs_mb: int = TMPF
     if Path("/etc/ld.so.cache").exists():
         argv += ["--ro-bind", "/etc/ld.so.cache", "/etc/ld.so.cache"]
     argv += ["--proc", "/proc", "--dev", "/dev"]
+    # the tmpfs comes before the Python installation's binds, so a virtual environment that
+    # lives under /tmp (a CI checkout, say) is mounted on top of it instead of hidden by it
+    argv += ["--size", str(tmpfs_mb * 1024 * 1024), "--perms", "1777", "--tmpfs", "/tmp"]
     argv += _dirs_for(roots)
     for r in roots:
         argv += ["--ro-bind", str(r), str(r)]
-    argv += ["--size", str(tmpfs_mb * 1024 * 1024), "--perms", "1777", "--tmpfs", "/tmp",
-             "--perms", "0755", "--dir", INSIDE_HARNESS]
+    argv += ["--perms", "0755", "--dir", INSIDE_HARNESS]
     for name in HARNESS_FILES:
         argv += ["--ro-bind", str(HARNESS_DIR / name), f"{INSIDE_HARNESS}/{name}"]
     argv += ["--clearenv"]
