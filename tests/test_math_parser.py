@@ -216,3 +216,10 @@ def test_a_bare_latex_superscript_is_one_character() -> None:
     assert parse_expression("X^TP", ctx, syntax="latex") == parse_expression("X^T P", ctx, syntax="latex")
     assert parse_expression("X^T\\delta", MathContext(symbols=["X", "\\delta"], shapes={"X": (5, 3), "\\delta": (5, 1)})) \
         == parse_expression("X^{T}\\delta", MathContext(symbols=["X", "\\delta"], shapes={"X": (5, 3), "\\delta": (5, 1)}))
+
+
+def test_a_subscripted_name_declared_as_a_matrix_is_that_matrix() -> None:
+    """W_2 with a declared shape is a 4×2 matrix, so G W_2^T is 5×4 (it was read as a scalar)."""
+    ctx = MathContext(symbols=["G", "W_2"], shapes={"G": (5, 2), "W_2": (4, 2)})
+    assert parse_expression("G W_2^T", ctx, syntax="latex").shape == (5, 4)
+    assert parse_expression("W_2", ctx, syntax="latex").shape == (4, 2)

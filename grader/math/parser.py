@@ -328,6 +328,8 @@ def _resolve_name(n: NameRef) -> Any:
     sub, spos = n.subs[0]
     sub_s = sub.strip()
     full = _join_sub(n.base, sub_s) + suffix
+    if full in info.shapes:  # W_2 declared as a matrix is that matrix, not a scalar named W_2
+        return _bare(full, n)
     if full in info.declared:
         return make_symbol(full, info)
     if base in info.shapes or base in info.bases:
