@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.checking import grade, reference_answers, reference_submission, reference_values
+from grader.checking import grade, reference_answers, reference_submission
 from grader.errors import ExerciseErrors, GraderError
 from grader.exercise.params import draw_parameters
 from grader.kinds import get_kind
@@ -66,10 +66,10 @@ def cross_check(ex: Exercise, student: str) -> list[str]:
     """Parts whose answers.md reference disagrees with solution.py's `reference(params)`."""
     params = draw_parameters(ex, student)
     try:
-        computed = reference_values(ex, params)
-        answers, _ = reference_answers(ex, params)
+        answers, values = reference_answers(ex, params)  # values["ref"]: reference(params), computed once
     except GraderError as e:
         return [str(e)]
+    computed = values["ref"]
     ctx = CheckContext(exercise=ex, student_id=student, parameters=params)
     problems: list[str] = []
     for part in ex.parts:
