@@ -18,7 +18,10 @@ PIECES = [
     "\\quad", "\\mathbb{1}", "[z > 0]", "\\begin{cases}", "\\end{cases}", "\\begin{bmatrix}", "\\end{bmatrix}",
     "\\begin{aligned}", "\\end{aligned}", "\\odot", "\\partial", "\\frac{\\partial L}{\\partial w}", "d", ">", "<",
     "\\neq", "\\mathrm{ReLU}", "softplus", "\\operatorname{diag}", "\\mathbf{x}", "9^{9^9}", "\\alpha", "−", "·", "ŷ",
+    "\\log\\sum_k", "\\ln\\sum_{k=1}^{n}", "I", "\\mathbf{I}", "\\mathbb{I}", "I_n", "I_{ij}", "A", "s",
 ]
+#: a part with matrices, where I is the identity (its size taken from what is next to it)
+MATRIX_PART = MathContext(shapes={"A": ("n", "n"), "W": ("N", "C"), "s": ("n",)}, dims={"n": 3, "N": 4, "C": 3})
 COURSE = [
     r"s_i(\delta_{ij} - s_j)", r"\frac{e^{z_i}}{\sum_k e^{z_k}}", r"-(y - \hat{y})\, w_2\, x", "400y(2y^2-x)",
     r"\sigma(z)(1-\sigma(z))", r"\max(0, z) + \mathbb{1}[z > 0]", r"\|W\|_F^2 + \lambda \|W\|_2^2",
@@ -32,10 +35,10 @@ SETTINGS = settings(max_examples=150, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow])
 
 
-def _parse_quickly(text: str) -> None:
+def _parse_quickly(text: str, ctx: MathContext | None = None) -> None:
     start = time.perf_counter()
     try:
-        out = parse_chain(text, MathContext())
+        out = parse_chain(text, ctx or MathContext())
         assert all(isinstance(m.expr, (sp.Basic, sp.MatrixBase)) for m in out.members)
     except OK as e:
         assert str(e)  # always a message
@@ -47,6 +50,12 @@ def _parse_quickly(text: str) -> None:
 @given(st.lists(st.sampled_from(PIECES), max_size=25).map("".join))
 def test_token_soup_gives_a_result_or_a_parse_error(text: str) -> None:
     _parse_quickly(text)
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(PIECES), max_size=25).map("".join))
+def test_token_soup_in_a_matrix_part_gives_a_result_or_a_parse_error(text: str) -> None:
+    _parse_quickly(text, MATRIX_PART)
 
 
 @SETTINGS

@@ -584,7 +584,7 @@ class Lexer:
 
     def bold(self, i: int, end: int) -> int:
         content, cstart, after = self.group_arg(end, "\\mathbf")
-        if content.strip() in ("1", "I") and self.indicator_follows(after):
+        if content.strip() in ("1", "I") and self.indicator_follows(after, letter=content.strip() == "I"):
             self.emit("INDICATOR", "1", i, after)
             return after
         self.sub_lex(content, cstart)
@@ -592,16 +592,27 @@ class Lexer:
 
     def blackboard(self, i: int, end: int) -> int:
         content, cstart, after = self.group_arg(end, "\\mathbb")
-        if content.strip() in ("1", "I"):
+        if content.strip() == "1" or content.strip() == "I" and self.indicator_follows(after, letter=True):
             self.emit("INDICATOR", "1", i, after)
+            return after
+        if content.strip() == "I":  # \mathbb{I} with no condition after it: the identity matrix (parser)
+            self.emit_name("\\mathbb{I}", i, after)
             return after
         if content.strip() == "E":
             raise self.error("expectations (\\mathbb{E}) cannot be checked here", i)
         self.emit_name(f"\\mathbb{{{content.strip()}}}", i, after)
         return after
 
-    def indicator_follows(self, k: int) -> bool:
+    def indicator_follows(self, k: int, letter: bool = False) -> bool:
+        """A condition follows: `[z > 0]`, `\\{...\\}`, `_{z > 0}`. After the letter I a subscript
+        without a comparison is a size instead (`\\mathbb{I}_n`, the identity of size n)."""
         k = _skip_ws(self.text, k)
+        if letter and self.text.startswith("_", k):
+            try:
+                sub, _, _ = self.group_arg(k + 1, "_")
+            except MathSyntaxError:
+                return True
+            return re.search(r"[<>=]|\\(?:le|ge|ne|neq|leq|geq|lt|gt|in)\b", sub) is not None
         return self.text.startswith(("[", "\\{", "_", "\\left[", "\\left\\{", "\\big"), k)
 
     def sub_lex(self, content: str, cstart: int) -> None:

@@ -97,6 +97,17 @@ class VectorFn:
 
 
 @dataclass
+class IdentityRef:
+    """`I` (`\\mathbf{I}`, `\\mathbb{I}`) read as the identity matrix, times `coeff`, whose size is
+    not known yet: it takes the size that fits the matrix it is added to or multiplied with
+    (`I - s s^T`, `A I`), and otherwise the one size of the declared shapes (see _identity_size)."""
+
+    pos: int
+    name: str = "I"
+    coeff: Any = sp.Integer(1)
+
+
+@dataclass
 class NormValue:
     arg: Any
     sub: str | None = None
@@ -303,10 +314,16 @@ def _error(msg: str, pos: int, expected: list[str] | None = None) -> MathSyntaxE
     return MathSyntaxError(message=msg, text=st.text, position=pos, expected=expected or [])
 
 
-def finalize(v: Any) -> Any:
-    """Turn pending values (names still collecting decorations) into SymPy objects."""
+def finalize(v: Any, keep_identity: bool = False) -> Any:
+    """Turn pending values (names still collecting decorations) into SymPy objects.
+
+    An identity of open size is kept as it is where the caller can give it a size
+    (`keep_identity`: sums, products, transposes); everywhere else it gets the one size the
+    declared shapes allow, or a message."""
     if isinstance(v, NameRef):
-        return _resolve_name(v)
+        v = _resolve_name(v)
+    if isinstance(v, IdentityRef):
+        return v if keep_identity else _identity_of_context(v)
     if isinstance(v, NormValue):
         return _norm(v)
     if isinstance(v, VectorFn):
@@ -332,6 +349,8 @@ def _resolve_name(n: NameRef) -> Any:
         return _bare(full, n)
     if full in info.declared:
         return make_symbol(full, info)
+    if not suffix and is_identity_name(n.base, info, st.index_names):
+        return _sized_identity(sub_s, spos, st)
     if base in info.shapes or base in info.bases:
         # s_1, W_{12}, W_{1,2}: an entry of a declared vector or matrix
         nums = re.fullmatch(r"([0-9]+)\s*,\s*([0-9]+)", sub_s)
@@ -404,6 +423,11 @@ def _bare(name: str, n: NameRef) -> Any:
         return index_symbol(name)
     if name in info.dim_names:
         return dim_symbol(name)
+    if is_identity_name(name, info, st.index_names):
+        return IdentityRef(n.pos, name)
+    if name == "\\mathbb{I}" and name not in info.declared:
+        raise _error("\\mathbb{I} is read as the identity matrix, and only where the part declares "
+                     "matrix or vector shapes", n.pos)
     if name == "e" and "e" not in info.declared:
         return sp.E
     if name == "\\pi" and "\\pi" not in info.declared:
@@ -414,6 +438,60 @@ def _bare(name: str, n: NameRef) -> Any:
         known = sorted(info.declared | info.bases)
         raise _error(f"unknown name '{name}' (this part knows: {', '.join(known)})", n.pos)
     return make_symbol(name, info)
+
+
+IDENTITY_NAMES = ("I", "\\mathbb{I}")
+
+
+def is_identity_name(name: str, info: ContextInfo, index_names: set[str] | frozenset[str] = frozenset()) -> bool:
+    """`I` (also written `\\mathbf{I}`, `\\mathbb{I}`) is the identity matrix where the part declares
+    shapes (so it works with matrices or vectors) and does not declare I itself; elsewhere it
+    keeps its old reading (an undeclared name, or "unknown name" in a strict part)."""
+    if name not in IDENTITY_NAMES or not info.shapes:
+        return False
+    taken = info.declared | info.bases | set(info.shapes) | set(info.definitions) | info.dim_names | set(index_names)
+    return not ({"I", "\\mathbb{I}"} & taken)
+
+
+def _sized_identity(sub: str, pos: int, st: _State) -> Any:
+    """`I_n`, `I_4`: the identity of that size; `I_{ij}`: its entry, the Kronecker delta."""
+    info = st.info
+    sub = sub.strip().strip("{}").strip()
+    if re.fullmatch(r"[0-9]+", sub):
+        size = int(sub)
+    elif sub in info.dim_names or sub in st.ctx.dims:
+        size = st.ctx.dim_value(sub)
+    elif re.fullmatch(r"[A-Za-z]\s*,?\s*[A-Za-z]", sub) and all(c in st.index_names for c in sub if c.isalpha()):
+        a, b = [c for c in sub if c.isalpha()]
+        return sp.KroneckerDelta(index_symbol(a), index_symbol(b))
+    elif re.fullmatch(r"[A-Za-z]", sub) and sub not in st.index_names:
+        size = st.ctx.dim_value(sub)  # I_n with n not declared: the usual sampling size of n
+    else:
+        raise _error(f"write the size of the identity as a number or a dimension name (I_n, I_4), not '{sub}'", pos)
+    if not 1 <= size <= 20:
+        raise _error(f"an identity matrix of size {size} is outside the limit of 1 to 20", pos)
+    return sp.Identity(size)
+
+
+def _identity_size(info: ContextInfo) -> int | None:
+    """The size an identity gets when nothing next to it says: the one size every declared
+    shape has (all matrices n×n, all vectors n-vectors), else none."""
+    sizes = {d for shape in info.shapes.values() for d in shape if d != 1} or {1}
+    return next(iter(sizes)) if len(sizes) == 1 else None
+
+
+def _identity_of_context(v: IdentityRef) -> Any:
+    size = _identity_size(_st().info)
+    if size is None:
+        shown = "\\mathbb{I}" if v.name != "I" else "I"
+        raise _error(f"cannot tell the size of the identity matrix {shown} here: use it next to a matrix "
+                     f"(I - s s^T, A + I) or give its size (I_n, I_4)", v.pos)
+    return v.coeff * sp.Identity(size) if v.coeff != 1 else sp.Identity(size)
+
+
+def _sized(v: IdentityRef, n: Any) -> Any:
+    eye = sp.Identity(int(n)) if getattr(n, "is_Integer", False) or isinstance(n, int) else sp.Identity(n)
+    return eye if v.coeff == 1 else v.coeff * eye
 
 
 def _indexed(base: str, idx: list[Any], n: NameRef) -> Any:
@@ -495,14 +573,46 @@ def _shape_text(a: Any) -> str:
 
 
 def _add(a: Any, b: Any) -> Any:
+    if isinstance(a, IdentityRef) or isinstance(b, IdentityRef):
+        return _add_identity(a, b)
     if _is_matrix(a) != _is_matrix(b):
         raise MathShapeError(f"adding {_shape_text(a)} and {_shape_text(b)} is not defined")
     return _shape_op("the sum", lambda x, y: x + y, a, b)
 
 
+def _add_identity(a: Any, b: Any) -> Any:
+    """I + M takes M's size (M must be square); I + I stays open; I + a scalar is a shape problem."""
+    if isinstance(a, IdentityRef) and isinstance(b, IdentityRef):
+        return IdentityRef(a.pos, a.name, a.coeff + b.coeff)
+    eye, other = (a, b) if isinstance(a, IdentityRef) else (b, a)
+    if not _is_matrix(other):
+        raise MathShapeError(f"adding the identity matrix {eye.name} and a scalar is not defined")
+    r, c = other.shape
+    if r != c:
+        raise MathShapeError(f"adding the identity matrix {eye.name} and {_shape_text(other)} is not defined "
+                             "(that matrix is not square)")
+    a, b = (_sized(a, r) if isinstance(a, IdentityRef) else a), (_sized(b, r) if isinstance(b, IdentityRef) else b)
+    return _shape_op("the sum", lambda x, y: x + y, a, b)
+
+
+def _mul_identity(a: Any, b: Any) -> Any:
+    """I M is M with I of M's rows, M I with I of M's columns; a number times I stays open."""
+    if isinstance(a, IdentityRef) and isinstance(b, IdentityRef):
+        return IdentityRef(a.pos, a.name, a.coeff * b.coeff)
+    if isinstance(a, IdentityRef):
+        if _is_matrix(b):
+            return _mul(_sized(a, b.shape[0]), b)
+        return IdentityRef(a.pos, a.name, a.coeff * b)
+    if _is_matrix(a):
+        return _mul(a, _sized(b, a.shape[1]))
+    return IdentityRef(b.pos, b.name, a * b.coeff)
+
+
 def _mul(a: Any, b: Any, explicit_dot: bool = False) -> Any:
     if isinstance(a, DerivOp):
-        return _apply_derivative(a, b)
+        return _apply_derivative(a, finalize(b))
+    if isinstance(a, IdentityRef) or isinstance(b, IdentityRef):
+        return _mul_identity(a, b)
     if explicit_dot and _is_matrix(a) and _is_matrix(b) and a.shape[1] == 1 and b.shape[1] == 1 and a.shape == b.shape:
         return (a.T * b)[0, 0]  # x \cdot y of two vectors: the dot product
     out = _shape_op("the product", lambda x, y: x * y, a, b)
@@ -590,22 +700,25 @@ class Build:
 
     # arithmetic ---------------------------------------------------------------------------
     def add(self, c):
-        return _add(_v(c[0]), _v(c[2]))
+        return _add(_vi(c[0]), _vi(c[2]))
 
     def sub(self, c):
-        return _add(_v(c[0]), _neg(_v(c[2])))
+        return _add(_vi(c[0]), _neg(_vi(c[2])))
 
     def neg(self, c):
-        return _neg(_v(c[1]))
+        return _neg(_vi(c[1]))
 
     def pos(self, c):
-        return _v(c[1])
+        return _vi(c[1])
 
     def mul(self, c):
-        return _mul(_vd(c[0]), _v(c[2]), explicit_dot=str(c[1]) == "cdot")
+        return _mul(_vd(c[0]), _vi(c[2]), explicit_dot=str(c[1]) == "cdot")
 
     def div(self, c):
-        a, b = _v(c[0]), _v(c[2])
+        a, b = _vi(c[0]), _v(c[2])
+        if isinstance(a, IdentityRef) and not _is_matrix(b) and b != 0:
+            return IdentityRef(a.pos, a.name, a.coeff / b)
+        a = _v(a)
         if _is_matrix(b):
             raise MathShapeError(f"dividing by {_shape_text(b)} is not defined")
         if b == 0:
@@ -613,7 +726,13 @@ class Build:
         return _shape_op("the quotient", lambda x, y: x / y, a, b)
 
     def hadamard(self, c):
-        a, b = _v(c[0]), _v(c[2])
+        a, b = _vi(c[0]), _vi(c[2])
+        if isinstance(a, IdentityRef) and _is_matrix(b):
+            a = _sized(a, b.shape[0])
+        if isinstance(b, IdentityRef) and _is_matrix(a):
+            b = _sized(b, a.shape[0])
+        if isinstance(a, IdentityRef) or isinstance(b, IdentityRef):
+            return _mul(a, b)
         if _is_matrix(a) and _is_matrix(b):
             if a.shape != b.shape:
                 raise MathShapeError(f"the elementwise product of {_shape_text(a)} and {_shape_text(b)} is not defined")
@@ -624,7 +743,10 @@ class Build:
         return _mul(_vd(c[0]), _vd(c[1]))
 
     def pow(self, c):
-        return _pow(_v(c[0]), _v(c[2]), _tokpos(c[1]))
+        base, exp = _vi(c[0]), _v(c[2])
+        if isinstance(base, IdentityRef) and not _is_matrix(exp) and getattr(exp, "is_Integer", False):
+            return IdentityRef(base.pos, base.name, _pow(base.coeff, exp, _tokpos(c[1])))  # I^{-1} = I, I^2 = I
+        return _pow(_v(base), exp, _tokpos(c[1]))
 
     # postfix ------------------------------------------------------------------------------
     def subscript(self, c):
@@ -655,7 +777,9 @@ class Build:
         raise _error("a prime ' belongs after a name or a function", tok.start_pos)
 
     def transpose(self, c):
-        x = _v(c[0])
+        x = _vi(c[0])
+        if isinstance(x, IdentityRef):
+            return x
         if _is_matrix(x):
             return x.T
         return x  # a scalar is its own transpose
@@ -668,7 +792,7 @@ class Build:
         return NameRef(str(c[0]), c[0].start_pos)
 
     def group(self, c):
-        return _vd(c[0]) if isinstance(c[0], DerivOp) else _v(c[0])
+        return _vd(c[0])
 
     def abs(self, c):
         x = _v(c[1])
@@ -834,12 +958,19 @@ class Build:
 
 
 def _vd(x: Any) -> Any:
-    return x if isinstance(x, DerivOp) else _v(x)
+    return x if isinstance(x, DerivOp) else _vi(x)
+
+
+def _vi(x: Any) -> Any:
+    """A value that may still be an identity of open size (for sums, products, transposes)."""
+    return finalize(x, keep_identity=True)
 
 
 def _neg(x: Any) -> Any:
     if isinstance(x, DerivOp):
         raise MathShapeError("\\frac{d}{dx} must be followed by what it differentiates")
+    if isinstance(x, IdentityRef):
+        return IdentityRef(x.pos, x.name, -x.coeff)
     return -x
 
 
