@@ -6,7 +6,7 @@ For every pair of corpus.jsonl it reads the declarations and both sides and asks
 (`check_equivalence`) whether they are equal: the steps of `grader equiv`'s compare_pair,
 in-process, without the diagnosis it adds for unequal pairs. It prints accuracy, false accepts (a wrong pair said equal), false rejects (an equal
 pair said different), undecided verdicts and parse errors, and the median / p99 / max time per
-check (parse + decision). In the same run it measures two baselines on the same parsed
+check (parse + decision; the process is warmed up first, as every grading worker is). In the same run it measures two baselines on the same parsed
 expressions:
   simplify   `simplify(a - b) == 0`, each call in a worker process killed after --timeout s
              (a time-out counts as "not equal", which is what a grader using it would do);
@@ -34,7 +34,7 @@ if str(ROOT) not in sys.path:
 
 from grader.errors import GraderError, MathSyntaxError  # noqa: E402
 from grader.math import MathContext, MathShapeError, parse_expression  # noqa: E402
-from grader.math.equivalence import check_equivalence  # noqa: E402
+from grader.math.equivalence import check_equivalence, warm_up  # noqa: E402
 from grader.cli.equiv import _context  # noqa: E402  (the declarations as `grader equiv` reads them)
 
 HERE = Path(__file__).resolve().parent
@@ -100,6 +100,7 @@ def parse_pair(row: dict) -> tuple[MathContext, Any, Any]:
 
 def engine(rows: list[dict], verbose: bool) -> Tally:
     t = Tally("engine")
+    warm_up()  # the parser's tables and SymPy's lazy imports, once per process as a grader worker does
     for k, row in enumerate(rows):
         start = time.perf_counter()
         try:

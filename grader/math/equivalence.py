@@ -23,9 +23,13 @@ import numpy as np
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 
+from grader.math import matrix_algebra
 from grader.math.context import MathContext
 from grader.math.deadline import DeadlineExceeded, run_with_deadline
+from grader.math.direct import DirectEvaluator, TooLarge
 from grader.math.evaluate import Unsupported, evaluate
+from grader.math.exact import ExactEvaluator
+from grader.math.points import PointTable
 from grader.math.parser import (DEFAULT_UPPER, ContextInfo, MathShapeError, context_info, infer_upper,
                                 parse_expression)
 from grader.seeding import rng_for
@@ -363,6 +367,7 @@ def warm_up() -> None:
     x = sp.Symbol("x", real=True)
     parse_expression("x + 1")
     sp.simplify(sp.cancel(sp.together(sp.exp(x) / (1 + sp.exp(x)) - 1 + 1 / (1 + sp.exp(x)))))
+    sp.simplify(sp.log(1 + sp.exp(x)) - x - sp.log(1 + sp.exp(-x)))  # loads simplify's lazy imports
     (x + 1).evalf(30, subs={x: sp.Rational(1, 3)})
 
 def check_equivalence(student: Any, reference: Any, ctx: MathContext | None = None, *, mode: str = "exact",
@@ -427,6 +432,14 @@ def _check(student: Any, reference: Any, ctx: MathContext, mode: str, rel_tol: f
     if len(assigns) > MAX_INDEX_CASES:
         pick = sorted(rng.choice(len(assigns), MAX_INDEX_CASES, replace=False))
         assigns = [assigns[k] for k in pick]
+    try:
+        fast = _direct_check(s_expr, r_expr, assigns, free, dims, info, points, rng, mode, rel_tol, deadline,
+                             symbolic and mode != "tolerance", symbolic_budget_s)
+    except TooLarge as e:
+        return done(Verdict(None, False, "limits", message=f"cannot check: {e}"))
+    if fast is not None:
+        return done(fast)
+    # the concrete path: for what the direct evaluator does not know
     ent = _Entries()
     cases: list[_Concrete] = []
     try:
@@ -565,7 +578,7 @@ def _numeric(cases: list[_Concrete], symbols: list[sp.Symbol], ent: _Entries, in
             c = cases[ci]
             if mode != "tolerance" and not _differs_exactly(c, _exact_point(num, p)):
                 continue  # a float-rounding artefact: not a real difference
-            return _counterexample_verdict(c, p, a, b, env, ent, mode)
+            return _counterexample_verdict(c.assign, _free(c.student) | _free(c.reference), p, a, b, env, ent, mode)
         total_cases = len(cases) * n
         if total_valid >= max(4, total_cases // 3):
             return total_valid, num
@@ -632,15 +645,15 @@ def _fmt_pair(a: float, b: float) -> tuple[str, str]:
     return fa, fb
 
 
-def _point_words(c: _Concrete, p: int, env: dict, ent: _Entries) -> tuple[dict[str, Any], str]:
-    used = set(_free(c.student) | _free(c.reference))
+def _point_words(assign: dict[str, int], used: set, p: int, env: dict, ent: Any) -> tuple[dict[str, Any], str]:
+    used = set(used)
     # a probability vector is shown whole, so that its entries visibly sum to 1
     prob_bases = {ent.of[s][0] for s in used if s in ent.of and s.is_positive and ent.of[s][0] in _PROB_BASES.get()}
     used |= {s for s in env if s in ent.of and ent.of[s][0] in prob_bases}
     used = sorted(used, key=lambda s: s.name)
     data: dict[str, Any] = {}
     words: list[str] = []
-    for k, v in sorted(c.assign.items()):
+    for k, v in sorted(assign.items()):
         data[k] = v
         words.append(f"{k} = {v}")
     groups: dict[str, list[tuple[tuple[int, ...], float]]] = {}
@@ -667,9 +680,9 @@ def _point_words(c: _Concrete, p: int, env: dict, ent: _Entries) -> tuple[dict[s
     return data, ", ".join(words)
 
 
-def _counterexample_verdict(c: _Concrete, p: int, a: np.ndarray, b: np.ndarray, env: dict, ent: _Entries,
-                            mode: str) -> Verdict:
-    data, where = _point_words(c, p, env, ent)
+def _counterexample_verdict(assign: dict[str, int], used: set, p: int, a: np.ndarray, b: np.ndarray, env: dict,
+                            ent: Any, mode: str) -> Verdict:
+    data, where = _point_words(assign, used, p, env, ent)
     av, bv = a[p], b[p]
     if np.ndim(av) == 0:
         got, exp = float(av), float(bv)
@@ -740,13 +753,8 @@ def _zero(d: Any) -> bool | None:
     if e.is_number:
         v = e.evalf(30)
         return True if v == 0 else (False if v.is_number and abs(v) > 1e-20 else None)
-    # rational in its generators (exp(z), x, s_1...): fast and decisive
-    if sp.cancel(sp.together(e)) == 0:
+    if _cheap_zero(e):
         return True
-    if e.has(sp.tanh, sp.sinh, sp.cosh, sp.tan, sp.sin, sp.cos):
-        r = sp.expand(e.rewrite(sp.exp))
-        if r == 0 or sp.cancel(sp.together(r)) == 0:
-            return True
     if e.has(sp.log):
         lg = sp.expand(sp.expand_log(e))  # uses the symbols' assumptions: only where it is valid
         if lg == 0 or sp.cancel(sp.together(lg)) == 0:
@@ -757,6 +765,57 @@ def _zero(d: Any) -> bool | None:
     if s.is_number and s.evalf(30) != 0:
         return False
     return None
+
+
+def _cheap_zero(e: Any) -> bool:
+    """Is the expanded expression e identically 0, by rational-function algebra alone?
+
+    Rational in its generators (x, s_1, exp(z)): cancel decides. Hyperbolic functions are
+    written with exp first; exponentials whose arguments are rational multiples of one another
+    (e^{z}, e^{−2z}) become powers of one generator; and a real d with e^d = 1 is 0, which
+    proves identities between logarithms (log(1 + e^z) = z + log(1 + e^{−z})).
+    """
+    if sp.cancel(sp.together(e)) == 0:
+        return True
+    if e.has(sp.tanh, sp.sinh, sp.cosh, sp.tan, sp.sin, sp.cos):
+        e = sp.expand(e.rewrite(sp.exp))
+        if e == 0 or sp.cancel(sp.together(e)) == 0:
+            return True
+    if e.has(sp.exp):
+        p = _exp_powers(e)
+        if p is not None and sp.cancel(sp.together(p)) == 0:
+            return True
+    if e.has(sp.log):
+        x = sp.expand(sp.exp(e))
+        if x == 1:
+            return True
+        x = (_exp_powers(x) if x.has(sp.exp) else None) or x
+        if sp.cancel(sp.together(x - 1)) == 0:
+            return True
+    return False
+
+
+def _exp_powers(e: Any) -> Any:
+    """e with every exp(r·u) written t^(r·L) for a positive t = exp(u/L) (r rational), or None."""
+    groups: list[tuple[Any, list[tuple[Any, Any]]]] = []
+    for x in sorted(e.atoms(sp.exp), key=str):
+        a = x.args[0]
+        for u, members in groups:
+            r = sp.cancel(a / u)
+            if r.is_Rational:
+                members.append((x, r))
+                break
+        else:
+            groups.append((a, [(x, sp.Integer(1))]))
+    if all(len(m) == 1 for _, m in groups):
+        return None
+    rep = {}
+    for k, (_, members) in enumerate(groups):
+        t = sp.Symbol(f"_t{k}", positive=True)
+        lcm = sp.ilcm(*[r.q for _, r in members])
+        for x, r in members:
+            rep[x] = t ** int(r * lcm)
+    return sp.expand(e.xreplace(rep))
 
 
 def _exact_counterexample(cases: list[_Concrete], num: dict, ent: _Entries, deadline: float) -> Verdict | None:
@@ -780,7 +839,316 @@ def _exact_counterexample(cases: list[_Concrete], num: dict, ent: _Entries, dead
                     arr_a, arr_b = np.repeat(av, n, axis=0), np.repeat(bv, n, axis=0)
                 else:
                     arr_a, arr_b = np.full(n, av[0]), np.full(n, bv[0])
-                v = _counterexample_verdict(c, p, arr_a, arr_b, env, ent, "exact")
+                v = _counterexample_verdict(c.assign, _free(c.student) | _free(c.reference), p, arr_a, arr_b, env, ent,
+                                            "exact")
                 v.method = "high-precision"
                 return v
     return None
+
+
+# ------------------------------------------------------------------------------------------
+# the direct path: values computed from the expressions as written (grader/math/direct.py),
+# sums and matrices made concrete only for a proof or an exact re-check
+
+def _direct_check(s_expr: Any, r_expr: Any, assigns: list[dict], free: list[sp.Symbol], dims: dict[str, int],
+                  info: ContextInfo, points: int, rng: np.random.Generator, mode: str, rel_tol: float,
+                  deadline: float, prove: bool, symbolic_budget_s: float) -> Verdict | None:
+    """The check on the direct path; None when an expression holds something it cannot evaluate."""
+    seed = int(rng.integers(2 ** 62))
+    n_cases = len(assigns)
+    idx = {s: np.repeat(np.array([a[s] for a in assigns], dtype=np.int64), points) for s in free}
+    group = _group_size(s_expr, r_expr, assigns, dims)
+    best_valid, table = 0, None
+    for force_pos in (False, True):
+        table = PointTable(info, points, seed, force_positive=force_pos, group_size=group)
+        ev = DirectEvaluator(table, idx, dims, n_cases, _undef_stand_in)
+        try:
+            a, b = ev.value(s_expr), ev.value(r_expr)
+        except Unsupported:
+            return None
+        if a.shape != b.shape:
+            return None
+        valid, close = _compare(a, b, mode, rel_tol)
+        n_valid = int(valid.sum())
+        per_case: dict[int, int] = {}
+        candidates = []
+        for row in np.nonzero(valid & ~close)[0]:
+            c = int(row) // points
+            if per_case.get(c, 0) < 3:
+                per_case[c] = per_case.get(c, 0) + 1
+                candidates.append(int(row))
+        for row in candidates[:4]:
+            c, p = divmod(row, points)
+            if mode != "tolerance" and not _differs_direct(s_expr, r_expr, assigns[c], dims, info, table, p):
+                continue  # a float-rounding artefact: not a real difference
+            sl = slice(c * points, (c + 1) * points)
+            return _direct_counterexample(s_expr, r_expr, assigns[c], dims, table, p, a[sl], b[sl], mode)
+        if time.perf_counter() > deadline:
+            return Verdict(None, False, "budget", message="No time left to compare the expressions.")
+        best_valid = max(best_valid, n_valid)
+        if n_valid >= max(4, n_cases * points // 3) or not table.num:
+            break
+    if best_valid == 0:
+        return Verdict(None, False, "numeric", message="Could not evaluate the expressions at any sample point "
+                                                        "(outside their domain everywhere?).")
+    if time.perf_counter() > deadline:
+        return Verdict(True, False, "numeric", points=best_valid,
+                       message=f"Equal at {best_valid} sample points (no time left to prove it).")
+    if prove:
+        proven = _prove_direct(s_expr, r_expr, assigns, free, dims, info, mode,
+                               min(deadline, time.perf_counter() + symbolic_budget_s))
+        if proven is True:
+            return Verdict(True, True, "symbolic", points=best_valid, message="Equal (proven symbolically).")
+    if mode == "exact":
+        v = _direct_recheck(s_expr, r_expr, assigns, dims, info, table, points, deadline)
+        if v is not None:
+            return v
+    return Verdict(True, False, "numeric", points=best_valid,
+                   message=f"{_EQUAL_WORDS[mode].format(rel_tol=rel_tol)} at {best_valid} sample points "
+                           "(not proven symbolically).")
+
+
+_EQUAL_WORDS = {"exact": "Equal", "tolerance": "Equal within a relative tolerance of {rel_tol:g}",
+                "additive_constant": "Equal up to an additive constant",
+                "positive_factor": "Equal up to a positive factor"}
+
+
+def _group_size(s_expr: Any, r_expr: Any, assigns: list[dict], dims: dict[str, int]) -> int:
+    """Length of a probability vector whose shape is not declared: the indices' largest value."""
+    ups = [v for a in assigns for v in a.values()]
+    subs = {sp.Symbol(k, integer=True, positive=True): v for k, v in dims.items()}
+    for e in (s_expr, r_expr):
+        if isinstance(e, sp.Basic) and not isinstance(e, sp.MatrixBase):
+            for x in e.atoms(sp.Sum, sp.Product):
+                for lim in x.limits:
+                    hi = lim[2].xreplace(subs) if isinstance(lim[2], sp.Basic) else lim[2]
+                    for s in getattr(hi, "free_symbols", ()):
+                        if s.name in dims:
+                            hi = hi.xreplace({s: dims[s.name]})
+                    if getattr(hi, "is_Integer", False):
+                        ups.append(int(hi))
+    return max(ups) if ups else DEFAULT_UPPER_VALUE
+
+
+DEFAULT_UPPER_VALUE = 4
+
+
+def _direct_counterexample(s_expr: Any, r_expr: Any, assign: dict, dims: dict[str, int], table: PointTable,
+                           p: int, a: np.ndarray, b: np.ndarray, mode: str) -> Verdict:
+    used: set = set()
+    one = DirectEvaluator(table, {s: np.full(table.n, v, dtype=np.int64) for s, v in assign.items()}, dims, 1,
+                          _undef_stand_in, used=used)
+    one.value(s_expr)
+    one.value(r_expr)
+    env = {s: table.values(s) for s in set(used) | set(table.num)}
+    return _counterexample_verdict({s.name: v for s, v in assign.items()}, used, p, a, b, env, table, mode)
+
+
+def _exact_values(expr: Any, assign: dict, dims: dict[str, int], info: ContextInfo, table: PointTable,
+                  p: int) -> list:
+    """The expression's value(s) at point p of the table, for one index case, in exact or
+    30-digit arithmetic (grader/math/exact.py; SymPy's own substitution for what it lacks)."""
+    try:
+        return ExactEvaluator(table, p, assign, dims, _undef_stand_in).values(expr)
+    except Unsupported:
+        pass
+    subs: dict[Any, Any] = {s: sp.Integer(dims[s.name]) for s in _free(expr)
+                            if isinstance(s, sp.Symbol) and s.name in dims and s not in assign}
+    subs.update({k: sp.Integer(v) for k, v in assign.items()})
+    e = expr.xreplace(subs) if subs else expr
+    if isinstance(e, sp.Basic) and not isinstance(e, sp.MatrixBase):
+        mats = e.atoms(sp.MatrixSymbol)
+        if mats:
+            rep = {}
+            for m in mats:
+                r, c = int(m.shape[0]), int(m.shape[1])
+                rep[m] = sp.ImmutableMatrix(r, c, [table.exact(table.entry_symbol(m.name, (i + 1,) if c == 1 else
+                                                                                  (i + 1, j + 1)), p)
+                                                   for i in range(r) for j in range(c)])
+            e = e.xreplace(rep).doit()
+            if isinstance(e, sp.MatrixExpr) and not isinstance(e, sp.MatrixBase):
+                e = e.as_explicit()
+    e = _entries(_expand_big(e), info, table)
+    left = _free(e)
+    if any(isinstance(x, sp.Indexed) for x in left) or (isinstance(e, sp.Basic) and e.atoms(sp.Indexed)):
+        raise ValueError("an entry whose index is not a number")
+    return _precise(e, {s: table.exact(s, p) for s in left if isinstance(s, sp.Symbol)})
+
+
+def _differs_direct(s_expr: Any, r_expr: Any, assign: dict, dims: dict[str, int], info: ContextInfo,
+                    table: PointTable, p: int) -> bool:
+    """True when the two sides differ at the point in 30-digit arithmetic (or it cannot tell)."""
+    try:
+        a = _exact_values(s_expr, assign, dims, info, table, p)
+        b = _exact_values(r_expr, assign, dims, info, table, p)
+    except (TypeError, ValueError, ZeroDivisionError, AttributeError, NotImplementedError, _TooLarge):
+        return True
+    if any(x is None for x in a + b):
+        return True  # no exact value to compare with: the float difference stands
+    return _lists_differ(a, b)
+
+
+def _lists_differ(a: list, b: list) -> bool:
+    for x, y in zip(a, b):
+        if x is None or y is None:
+            continue
+        scale = max(abs(x), abs(y), sp.Float(1e-30))
+        if abs(x - y) > sp.Float(1e-20) * scale:
+            return True
+    return False
+
+
+def _direct_recheck(s_expr: Any, r_expr: Any, assigns: list[dict], dims: dict[str, int], info: ContextInfo,
+                    table: PointTable, points: int, deadline: float) -> Verdict | None:
+    """Re-check a few points in 30-digit arithmetic: float agreement can hide a difference."""
+    for assign in assigns[:3]:
+        for p in (COARSE_POINTS, COARSE_POINTS + 1, 0):
+            if p >= points or time.perf_counter() > deadline:
+                continue
+            try:
+                a = _exact_values(s_expr, assign, dims, info, table, p)
+                b = _exact_values(r_expr, assign, dims, info, table, p)
+            except (TypeError, ValueError, ZeroDivisionError, AttributeError, NotImplementedError, _TooLarge):
+                continue
+            if any(x is None for x in a + b) or not _lists_differ(a, b):
+                continue
+            av, bv = np.array([float(x) for x in a]), np.array([float(x) for x in b])
+            if _is_matrix(s_expr):
+                shape = tuple(int(d) for d in s_expr.shape)
+                av, bv = av.reshape((1,) + shape), bv.reshape((1,) + shape)
+                arr_a, arr_b = np.repeat(av, points, axis=0), np.repeat(bv, points, axis=0)
+            else:
+                arr_a, arr_b = np.full(points, av[0]), np.full(points, bv[0])
+            v = _direct_counterexample(s_expr, r_expr, assign, dims, table, p, arr_a, arr_b, "exact")
+            v.method = "high-precision"
+            return v
+    return None
+
+
+COARSE_POINTS = _COARSE
+
+
+def _prove_direct(s_expr: Any, r_expr: Any, assigns: list[dict], free: list[sp.Symbol], dims: dict[str, int],
+                  info: ContextInfo, mode: str, deadline: float) -> bool | None:
+    """The symbolic proof: on the expressions as written first (matrix algebra; sums as
+    opaque terms), then on concrete index cases, one per pattern of equal indices when the
+    expressions treat index values alike."""
+    def work() -> Any:
+        if mode == "exact" and _quick_zero(s_expr, r_expr, dims):
+            return True
+        ent = _Entries()
+        return [_Concrete({s.name: v for s, v in a.items()}, concretize(s_expr, a, dims, info, ent),
+                          concretize(r_expr, a, dims, info, ent))
+                for a in _representatives(s_expr, r_expr, free, assigns, dims)]
+
+    try:
+        cases = run_with_deadline(work, deadline - time.perf_counter())
+    except DeadlineExceeded:
+        return None
+    except (TypeError, ValueError, NotImplementedError, RecursionError, AttributeError, _TooLarge):
+        return None
+    if cases is True:
+        return True
+    return _symbolic(s_expr, r_expr, cases, mode, deadline)
+
+
+def _quick_zero(s_expr: Any, r_expr: Any, dims: dict[str, int]) -> bool:
+    """Is s − r zero by algebra alone: matrix algebra for matrices (Xᵀ(P − Y) = XᵀP − XᵀY,
+    (PQ)⁻¹ = Q⁻¹P⁻¹), expansion and cancellation with every sum kept as one opaque term?
+    Either way a True is a proof: an identity with the sums as free terms holds for their values."""
+    if _is_matrix(s_expr):
+        return matrix_algebra.equal(s_expr, r_expr)
+    sums: dict[Any, sp.Symbol] = {}
+    dsubs = {}
+
+    def opaque(x: Any) -> Any:
+        x = x.xreplace(dsubs) if dsubs else x
+        canon = x
+        for k, lim in enumerate(x.limits):
+            canon = canon.xreplace({lim[0]: sp.Symbol(f"_bound{k}", integer=True)})
+        hit = sums.get(canon)
+        if hit is None:
+            hit = sums[canon] = sp.Symbol(f"_sum{len(sums)}")
+        return hit
+
+    for e in (s_expr, r_expr):
+        for s in e.free_symbols:
+            if isinstance(s, sp.Symbol) and s.name in dims:
+                dsubs[s] = sp.Integer(dims[s.name])
+    a, b = (e.replace(lambda x: isinstance(x, (sp.Sum, sp.Product)), opaque) for e in (s_expr, r_expr))
+    d = sp.expand(a - b)
+    return d == 0 or _cheap_zero(d)
+
+
+def _representatives(s_expr: Any, r_expr: Any, free: list[sp.Symbol], assigns: list[dict],
+                     dims: dict[str, int]) -> list[dict]:
+    """The index cases a proof needs. When index values enter only through which indices are
+    equal (entries s_i, δ_ij, sums over the whole range, one range for all), renaming the
+    values maps every case to one with the same pattern of equal indices, so one case per
+    pattern proves them all: 2 cases for i, j instead of 16. Otherwise every case."""
+    if len(free) < 2 or len(assigns) <= 2:
+        return assigns
+    values = [sorted({a[s] for a in assigns}) for s in free]
+    if any(v != values[0] for v in values):
+        return assigns
+    lo, hi = values[0][0], values[0][-1]
+    if values[0] != list(range(lo, hi + 1)):
+        return assigns
+    bound: set[sp.Symbol] = set()
+    for e in (s_expr, r_expr):
+        if _is_matrix(e) or e.atoms(sp.MatrixSymbol, MatrixElement):
+            return assigns
+        for x in e.atoms(sp.Sum, sp.Product):
+            for var, a, b in x.limits:
+                a = a.xreplace({s: dims[s.name] for s in a.free_symbols if s.name in dims})
+                b = b.xreplace({s: dims[s.name] for s in b.free_symbols if s.name in dims})
+                if (a, b) != (lo, hi):
+                    return assigns
+                bound.add(var)
+        for x in e.atoms(sp.Indexed):
+            if not all(isinstance(i, sp.Symbol) and (i in free or i in bound) for i in x.indices):
+                return assigns
+        for x in e.atoms(sp.KroneckerDelta):
+            if not all(isinstance(i, sp.Symbol) and (i in free or i in bound) for i in x.args):
+                return assigns
+        if any(isinstance(s, sp.Symbol) and s in free for s in _bare_index_uses(e, free)):
+            return assigns
+    out = []
+    for blocks in _set_partitions(len(free)):
+        if max(blocks) + lo > hi:
+            continue
+        out.append({s: lo + blk for s, blk in zip(free, blocks)})
+    return out
+
+
+def _bare_index_uses(e: Any, free: list[sp.Symbol]) -> set:
+    """Free indices used as numbers (i·x, z_{i+1}), not only to pick entries or in δ."""
+    uses: set = set()
+
+    def walk(x: Any) -> None:
+        if isinstance(x, (sp.Indexed, sp.KroneckerDelta)):
+            return
+        if isinstance(x, sp.Symbol):
+            if x in free:
+                uses.add(x)
+            return
+        for a in x.args:
+            walk(a)
+
+    walk(e)
+    return uses
+
+
+def _set_partitions(k: int) -> list[list[int]]:
+    """Every way to make k indices equal or different, as block numbers (restricted growth)."""
+    out: list[list[int]] = []
+
+    def grow(prefix: list[int]) -> None:
+        if len(prefix) == k:
+            out.append(prefix)
+            return
+        for b in range(max(prefix, default=-1) + 2):
+            grow(prefix + [b])
+
+    grow([])
+    return out

@@ -209,7 +209,7 @@ def check_expression_offline(kind: AnswerKind, task: CheckTask, student: Any, ct
                                                                    "method": "offline fingerprints"})])
     ci, p = differs
     c = _Concrete(dict(assigns[ci]), concrete[ci], concrete[ci])
-    data, where = _point_words(c, p, env, ent)
+    data, where = _point_words(c.assign, _free(c.student) | _free(c.reference), p, env, ent)
     val = values[ci][p]
     if np.ndim(val) == 0:
         said = f"you get {_fmt(float(val))}, which is not the expected value"
