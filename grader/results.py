@@ -115,8 +115,10 @@ class Result:
             d["duration_s"] = self.duration_s
         return d
 
-    def to_json(self, timing: bool = True) -> str:
-        return json.dumps(self.to_dict(timing), indent=2, sort_keys=False, default=_json_default)
+    def to_json(self, timing: bool = True, indent: int | None = 2) -> str:
+        """The result as JSON; `indent=None` for machines (the gradebook, a worker's reply):
+        without indentation json uses its C encoder, several times faster."""
+        return json.dumps(self.to_dict(timing), indent=indent, sort_keys=False, default=_json_default)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Result":

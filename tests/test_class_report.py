@@ -278,3 +278,19 @@ def test_evidence_of_the_math_engine_and_the_function_kind(tmp_path: Path) -> No
     assert "your expression gives 4 expected -4" in seen and "<mi>w</mi>" in html  # the point as math
     assert "input f(X=[[1, -1]]) expected [0.73] your code gave [0.5] largest error 0.231 failing inputs 2 of 4" in seen
     assert "diagnosis no-bias" in seen
+
+
+def test_pages_rendered_in_parallel_are_the_same_and_all_written(tmp_path: Path) -> None:
+    """With jobs > 1 the student pages are rendered by forked processes while the summary and
+    `meanwhile` run here; every page exists on return, byte for byte what one process writes."""
+    from grader.report.class_report import PARALLEL_MIN_PAGES
+
+    entries = class_entries(PARALLEL_MIN_PAGES + 2, ("scalar-net", "softmax"))
+    serial = write_class_reports(tmp_path / "one", entries, run_info())
+    calls: list[int] = []
+    parallel = write_class_reports(tmp_path / "two", entries, run_info(), jobs=2, meanwhile=lambda: calls.append(1))
+    assert calls == [1]
+    assert len(parallel.student_pages) == len(serial.student_pages) >= PARALLEL_MIN_PAGES
+    for sid, path in serial.student_pages.items():
+        assert _text(parallel.student_pages[sid]) == _text(path), sid
+    assert _text(parallel.index) == _text(serial.index)

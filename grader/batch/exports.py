@@ -1,4 +1,4 @@
-"""Exports of the gradebook (pandas): everything here reads stored rows only, never regrades.
+"""Exports of the gradebook: everything here reads stored rows only, never regrades.
 
   exports/gradebook.csv           one row per student, one column per exercise part, totals
   exports/canvas.csv              Canvas gradebook import (Student, ID, SIS User ID, SIS Login ID, Section, one column per exercise)
@@ -7,19 +7,47 @@
 """
 from __future__ import annotations
 
+import csv
 import json
+import math
 from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from grader.batch.gradebook import Row
 from grader.report.names import safe_stem
 from grader.results import Status
 
-if TYPE_CHECKING:
-    import pandas as pd
-
 FORMATS = ("gradebook", "canvas", "moodle", "gradescope")
+
+
+@dataclass
+class Table:
+    """A CSV file's content: the columns, and one dict per row (a missing value is None)."""
+
+    columns: list[str]
+    records: list[dict[str, object]]
+
+
+def _column_format(values: list[object]):
+    """How a column's cells are written. The files were written by pandas before (its
+    `to_csv(float_format="%g")`), and stay byte-for-byte the same without importing it (which
+    took longer than writing all the files): a column of numbers with a missing value or a
+    float is written with %g, a column of integers as integers, any other column as text."""
+    present = [v for v in values if v is not None]
+    numeric = bool(present) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present)
+    if numeric and (len(present) < len(values) or any(isinstance(v, float) for v in present)):
+        return lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else "%g" % v
+    return lambda v: "" if v is None else str(v)
+
+
+def write_csv(table: Table, path: Path) -> None:
+    formats = [_column_format([r.get(c) for r in table.records]) for c in table.columns]
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh, lineterminator="\n")
+        out.writerow(table.columns)
+        for r in table.records:
+            out.writerow([f(r.get(c)) for c, f in zip(table.columns, formats)])
 
 
 def best_rows(rows: list[Row]) -> dict[tuple[str, str], Row]:
@@ -52,35 +80,33 @@ def _students(best: dict[tuple[str, str], Row]) -> list[tuple[str, Row]]:
     return sorted(first.items())
 
 
-def gradebook_frame(rows: list[Row]) -> "pd.DataFrame":
-    import pandas as pd  # imported when exporting only: it doubles the CLI's start-up time
-
+def gradebook_table(rows: list[Row]) -> Table:
     best = best_rows(rows)
     parts = _exercise_parts(rows)
     records = []
+    max_total = round(sum(m for ex_parts in parts.values() for _, m in ex_parts), 6)
     for sid, who in _students(best):
         rec: dict[str, object] = {"student": sid, "name": who.display_name, "lms_id": who.lms_id}
         total = 0.0
         for ex, ex_parts in parts.items():
             row = best.get((sid, ex))
+            scores: dict[str, float] = {}
+            if row is not None:
+                for p in reversed(row.result.parts):  # the first part of an id wins, as before
+                    scores[p.part_id] = p.score
             for pid, _ in ex_parts:
-                score = None
-                if row is not None:
-                    score = next((p.score for p in row.result.parts if p.part_id == pid), None)
-                rec[f"{ex}/{pid}"] = score
+                rec[f"{ex}/{pid}"] = scores.get(pid)
             rec[f"{ex} total"] = row.score if row is not None else None
             total += row.score if row is not None else 0.0
         rec["total"] = round(total, 6)
-        rec["max total"] = round(sum(m for ex_parts in parts.values() for _, m in ex_parts), 6)
+        rec["max total"] = max_total
         records.append(rec)
     columns = ["student", "name", "lms_id"] + [c for ex, ps in parts.items() for c in
                                                 [f"{ex}/{p}" for p, _ in ps] + [f"{ex} total"]] + ["total", "max total"]
-    return pd.DataFrame.from_records(records, columns=columns)
+    return Table(columns, records)
 
 
-def canvas_frame(rows: list[Row]) -> "pd.DataFrame":
-    import pandas as pd
-
+def canvas_table(rows: list[Row]) -> Table:
     best = best_rows(rows)
     parts = _exercise_parts(rows)
     maxima = {ex: round(sum(m for _, m in ps), 6) for ex, ps in parts.items()}
@@ -94,7 +120,7 @@ def canvas_frame(rows: list[Row]) -> "pd.DataFrame":
             row = best.get((sid, ex))
             rec[ex] = row.score if row is not None else None
         records.append(rec)
-    return pd.DataFrame.from_records(records, columns=head + list(parts))
+    return Table(head + list(parts), records)
 
 
 def _feedback_summary(row: Row) -> str:
@@ -103,11 +129,9 @@ def _feedback_summary(row: Row) -> str:
     return head + (" — " + "; ".join(wrong) if wrong else " — all parts correct")
 
 
-def moodle_frames(rows: list[Row]) -> "dict[str, pd.DataFrame]":
-    import pandas as pd
-
+def moodle_tables(rows: list[Row]) -> dict[str, Table]:
     best = best_rows(rows)
-    out: dict[str, pd.DataFrame] = {}
+    out: dict[str, Table] = {}
     columns = ["Identifier", "Full name", "Email address", "Status", "Grade", "Maximum Grade",
                "Grade can be changed", "Last modified (submission)", "Last modified (grade)", "Feedback comments"]
     for ex in sorted({e for _, e in best}):
@@ -120,7 +144,7 @@ def moodle_frames(rows: list[Row]) -> "dict[str, pd.DataFrame]":
                             "Status": "Submitted for grading", "Grade": row.score, "Maximum Grade": row.max_score,
                             "Grade can be changed": "Yes", "Last modified (submission)": "",
                             "Last modified (grade)": "", "Feedback comments": _feedback_summary(row)})
-        out[ex] = pd.DataFrame.from_records(records, columns=columns)
+        out[ex] = Table(columns, records)
     return out
 
 
@@ -144,21 +168,24 @@ def write_exports(rows: list[Row], out_dir: Path, formats: tuple[str, ...] = FOR
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
 
-    def csv(frame: "pd.DataFrame", path: Path) -> None:
-        frame.to_csv(path, index=False, float_format="%g", lineterminator="\n")
+    def save(table: Table, path: Path) -> None:
+        write_csv(table, path)
         written.append(path)
 
     if "gradebook" in formats:
-        csv(gradebook_frame(rows), folder / "gradebook.csv")
+        save(gradebook_table(rows), folder / "gradebook.csv")
     if "canvas" in formats:
-        csv(canvas_frame(rows), folder / "canvas.csv")
+        save(canvas_table(rows), folder / "canvas.csv")
     if "moodle" in formats:
-        for ex, frame in moodle_frames(rows).items():
-            csv(frame, folder / f"moodle-{safe_stem(ex)}.csv")
+        for ex, table in moodle_tables(rows).items():
+            save(table, folder / f"moodle-{safe_stem(ex)}.csv")
     if "gradescope" in formats:
         for row in sorted(rows, key=lambda r: (r.unit, r.exercise_id)):
-            path = folder / "gradescope" / safe_stem(row.unit) / safe_stem(row.exercise_id) / "results.json"
-            path.parent.mkdir(parents=True, exist_ok=True)
+            unit = folder / "gradescope" / safe_stem(row.unit)
+            if not unit.is_dir():
+                unit.mkdir(parents=True)
+            path = unit / safe_stem(row.exercise_id) / "results.json"
+            path.parent.mkdir(exist_ok=True)
             path.write_text(json.dumps(gradescope_result(row), indent=2) + "\n", encoding="utf-8")
             written.append(path)
     return written

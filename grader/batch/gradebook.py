@@ -147,7 +147,7 @@ class Gradebook:
         """Store one result in its own transaction, moving any earlier one to history."""
         values = (task.unit, task.exercise_id, result.student_id, result.student_id_source, task.display_name,
                   task.lms, task.lms_id, json.dumps(task.file_names), task.input_key, outcome, result.score,
-                  result.max_score, result.to_json(timing=False), result.duration_s, now(), run_id)
+                  result.max_score, result.to_json(timing=False, indent=None), result.duration_s, now(), run_id)
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             self.db.execute(

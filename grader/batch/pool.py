@@ -131,22 +131,28 @@ def run_local(payloads: Iterable[tuple[int, Payload]], jobs: int, timeout_s: flo
     todo = iter(tasks)
     workers = [_Worker(ctx, task_fn) for _ in range(max(1, min(jobs, len(tasks))))]
     pending = True
+
+    def assign(w: _Worker) -> None:
+        """Give an idle worker the next task, if any is left."""
+        nonlocal pending
+        nxt = next(todo, None) if pending else None
+        if nxt is None:
+            pending = False
+            return
+        w.index = nxt[0]
+        w.started = time.monotonic()
+        # a worker still starting gets its start-up time; the task's clock starts at READY
+        w.deadline = w.started + timeout_s if w.ready else w.spawned + STARTUP_S
+        try:
+            w.conn.send(nxt)
+        except (BrokenPipeError, OSError):
+            pass  # the sentinel below reports the dead worker
+
     try:
         while True:
             for w in workers:
                 if w.index is None and pending:
-                    nxt = next(todo, None)
-                    if nxt is None:
-                        pending = False
-                        break
-                    w.index = nxt[0]
-                    w.started = time.monotonic()
-                    # a worker still starting gets its start-up time; the task's clock starts at READY
-                    w.deadline = w.started + timeout_s if w.ready else w.spawned + STARTUP_S
-                    try:
-                        w.conn.send(nxt)
-                    except (BrokenPipeError, OSError):
-                        pass  # the sentinel below reports the dead worker
+                    assign(w)
             busy = [w for w in workers if w.index is not None]
             if not busy:
                 return
@@ -169,7 +175,10 @@ def run_local(payloads: Iterable[tuple[int, Payload]], jobs: int, timeout_s: flo
                         w.proc.join(1)
                         failure = f"the worker grading it died ({_describe_exit(w.proc.exitcode)})"
                     else:
+                        # the worker gets its next task before the caller commits this result,
+                        # so it never waits for the gradebook
                         w.index = None
+                        assign(w)
                         yield Outcome(index, text, error, seconds)
                         continue
                 elif w.proc.sentinel in ready:

@@ -113,8 +113,11 @@ def run_batch(opts: BatchOptions, console: Console) -> BatchSummary:
         rows = list(book.rows())
         info = RunInfo(started=started, finished=now(), submissions_root=str(opts.submissions),
                        unattributed_files=found.unattributed, executor=opts.executor, jobs=opts.jobs)
-        summary.reports = write_reports(opts.out_dir, rows, info)
-        summary.exports = write_exports(rows, opts.out_dir, FORMATS)
+        exports: list[Path] = []
+        # the pages render on the cores the graders used; the exports are written meanwhile
+        summary.reports = write_reports(opts.out_dir, rows, info, jobs=min(opts.jobs, default_jobs()),
+                                        meanwhile=lambda: exports.extend(write_exports(rows, opts.out_dir, FORMATS)))
+        summary.exports = exports
         summary.reports_s = time.perf_counter() - t1
         return summary
     finally:

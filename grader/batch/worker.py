@@ -83,7 +83,7 @@ def grade_payload(payload: Payload) -> str:
         sub.student_id_source = task.id_source
         result = grade(exercise, sub)
         result.submission_hash = task.input_key
-        text = result.to_json()
+        text = result.to_json(indent=None)  # read by the coordinator only
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     # a kind may quote a file's absolute path: make it the display path

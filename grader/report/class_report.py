@@ -16,6 +16,7 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from grader.report import svg
 from grader.report.html import environment
@@ -206,8 +207,51 @@ def _render_pages(pages: list[_Page], run: RunInfo) -> None:
                                            max_total=pg.max_total, run=run), encoding="utf-8")
 
 
-def write_class_reports(out_dir: Path, entries: list[ReportEntry], run: RunInfo) -> ReportPaths:
-    """Write out_dir/index.html and out_dir/students/<safe-id>.html for every student."""
+#: below this many pages a second process is not worth its start
+PARALLEL_MIN_PAGES = 40
+
+
+class _PageJob:
+    """Student pages being rendered by forked processes, one share each; `wait()` returns once
+    every page is written. A share whose process failed is rendered again here, so its error
+    is raised with its real traceback."""
+
+    def __init__(self, pages: list[_Page], run: RunInfo, jobs: int) -> None:
+        self.pages, self.run, self.procs = pages, run, []
+        if jobs > 1 and len(pages) >= PARALLEL_MIN_PAGES and _can_fork():
+            import multiprocessing as mp
+
+            environment().get_template("student.html.j2")  # compiled once, inherited by the forks
+            ctx = mp.get_context("fork")  # the pages are inherited too: nothing is pickled
+            for share in range(jobs):
+                p = ctx.Process(target=_render_pages, args=(pages[share::jobs], run), daemon=True)
+                p.start()
+                self.procs.append((share, p))
+        else:
+            _render_pages(pages, run)
+
+    def wait(self) -> None:
+        jobs = len(self.procs)
+        for share, p in self.procs:
+            p.join()
+            if p.exitcode != 0:
+                _render_pages(self.pages[share::jobs], self.run)
+
+
+def _can_fork() -> bool:
+    """Forking is safe only while this process runs a single thread (Linux)."""
+    import sys
+    import threading
+
+    return sys.platform == "linux" and threading.active_count() == 1
+
+
+def write_class_reports(out_dir: Path, entries: list[ReportEntry], run: RunInfo, jobs: int = 1,
+                        meanwhile: "Callable[[], None] | None" = None) -> ReportPaths:
+    """Write out_dir/index.html and out_dir/students/<safe-id>.html for every student.
+
+    `jobs` > 1 renders the student pages in that many forked processes while this one writes
+    the summary and runs `meanwhile` (the batch's exports); every page is written on return."""
     out_dir = Path(out_dir)
     students_dir = out_dir / "students"
     students_dir.mkdir(parents=True, exist_ok=True)
@@ -236,7 +280,7 @@ def write_class_reports(out_dir: Path, entries: list[ReportEntry], run: RunInfo)
             scores[pl.entry.exercise_id].append((pl.entry.result.score, pl.entry.result.max_score))
         rows.append(StudentRow(sid, page, sorted({pl.entry.id_source for pl in own}), dict(scores),
                                total, max_total, sum(len(_reasons(pl.entry)) for pl in own)))
-    _render_pages(to_render, run)
+    job = _PageJob(to_render, run, jobs)
     pages = {pg.student_id: pg.path for pg in to_render}
     failing = [FailingRow(pl.entry.student_id, pl.link, pl.entry.exercise_id, _reasons(pl.entry))
                for pl in placed if _reasons(pl.entry)]
@@ -256,4 +300,7 @@ def write_class_reports(out_dir: Path, entries: list[ReportEntry], run: RunInfo)
         id_sources=sorted(sources.items(), key=lambda kv: (-kv[1], kv[0])), n_submissions=len(entries),
         per_diagnosis=STUDENTS_PER_DIAGNOSIS),
         encoding="utf-8")
+    if meanwhile is not None:
+        meanwhile()
+    job.wait()
     return ReportPaths(index=index, student_pages=pages)
