@@ -127,3 +127,30 @@ def test_the_identity_answer_is_judged_against_the_jacobian() -> None:
     v = check_equivalence(parse_expression(r"\mathbf{I} - s s^T", JACOBIAN),
                           parse_expression(r"I_n - s s^\top", JACOBIAN), JACOBIAN)
     assert v.equivalent is True
+
+
+# ---- notation met in other answer checkers' test suites (benchmarks/equivalence/external.jsonl) ----
+
+@pytest.mark.parametrize("text, expected", [
+    ("sec x", 1 / sp.cos(sp.Symbol("x", real=True))),
+    ("csc(x)", 1 / sp.sin(sp.Symbol("x", real=True))),
+    ("cot x", sp.cos(sp.Symbol("x", real=True)) / sp.sin(sp.Symbol("x", real=True))),
+    ("coth(x)", sp.cosh(sp.Symbol("x", real=True)) / sp.sinh(sp.Symbol("x", real=True))),
+    ("arctan(x)", sp.atan(sp.Symbol("x", real=True))),
+    (r"\arcsin(x)", sp.asin(sp.Symbol("x", real=True))),
+    (r"\sec^2(x)", 1 / sp.cos(sp.Symbol("x", real=True)) ** 2),
+    ("log(x, 10)", sp.log(sp.Symbol("x", real=True)) / sp.log(10)),
+])
+def test_reciprocal_and_inverse_trig_and_a_log_base(text: str, expected: sp.Basic) -> None:
+    assert sp.simplify(parse_expression(text) - expected) == 0
+
+
+def test_a_greek_letter_declared_in_plain_spelling_is_read_in_plain_spelling() -> None:
+    """symbols = ["theta"] declares θ; a student's plain `theta` was reported as unknown."""
+    ctx = MathContext(symbols=["theta", "d"])
+    theta = sp.Symbol("\\theta", real=True)
+    assert parse_expression("2*d*sin(theta)", ctx) == 2 * sp.Symbol("d", real=True) * sp.sin(theta)
+    assert parse_expression(r"\sin\theta", ctx) == sp.sin(theta)
+    with pytest.raises(MathSyntaxError, match="unknown name"):
+        parse_expression("sin(phi)", ctx)
+

@@ -36,6 +36,11 @@ ELEMENTWISE: dict[str, Callable[[Any], Any]] = {
     "exp": sp.exp, "log": sp.log, "sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "tanh": sp.tanh,
     "sinh": sp.sinh, "cosh": sp.cosh, "sigmoid": sigmoid, "relu": relu, "softplus": softplus,
     "abs": sp.Abs, "sign": sp.sign, "step": step, "sqrt": sp.sqrt,
+    # reciprocal and inverse trig functions, written in the functions above (as σ is), so that
+    # sampling and proving need nothing more
+    "sec": lambda x: 1 / sp.cos(x), "csc": lambda x: 1 / sp.sin(x), "cot": lambda x: sp.cos(x) / sp.sin(x),
+    "coth": lambda x: sp.cosh(x) / sp.sinh(x), "sech": lambda x: 1 / sp.cosh(x), "csch": lambda x: 1 / sp.sinh(x),
+    "arcsin": sp.asin, "arccos": sp.acos, "arctan": sp.atan,
 }
 #: derivatives written the way the course writes them
 DERIVATIVES: dict[str, Callable[[Any], Any]] = {
@@ -68,6 +73,9 @@ def apply(name: str, args: list[Any], *, primes: int = 0, base: str | None = Non
     if primes > 3:
         raise FunctionError("at most three primes")
     if name in ELEMENTWISE:
+        if name == "log" and len(args) == 2 and not primes and base is None \
+                and not any(_is_matrix(a) for a in args):
+            return sp.log(args[0]) / sp.log(args[1])  # log(x, 10): the base second, as in SymPy and Python
         if len(args) != 1:
             raise FunctionError(f"{name} takes one argument, not {len(args)}")
         fn = _derivative_of(name, primes) if primes else ELEMENTWISE[name]

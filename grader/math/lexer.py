@@ -40,6 +40,8 @@ FUNCTION_WORDS = {
     "softplus": "softplus", "softmax": "softmax", "max": "max", "min": "min", "diag": "diag",
     "abs": "abs", "sgn": "sign", "sign": "sign", "tr": "trace", "trace": "trace",
     "logsumexp": "logsumexp", "lse": "logsumexp",
+    "sec": "sec", "csc": "csc", "cot": "cot", "coth": "coth", "sech": "sech", "csch": "csch",
+    "arcsin": "arcsin", "arccos": "arccos", "arctan": "arctan",
 }
 #: words that are functions only when written as plain words followed by '('
 PLAIN_CALL_WORDS = {"sigma": "sigmoid", "delta": "kronecker", "sqrt": "sqrt", "step": "step",
@@ -304,8 +306,8 @@ class Lexer:
         for length in range(len(rest), 1, -1):
             w = rest[:length]
             lw = w.lower()
-            if w in self.known_words:
-                return length, "NAME", w
+            if w in self.known_words:  # a declared word; a Greek one is its LaTeX name, as declared
+                return length, "NAME", "\\" + w if w in GREEK_SET else w
             if k + length == len(run) and next_char == "(" and lw in PLAIN_CALL_WORDS:
                 return length, ("SQRT" if lw == "sqrt" else "FUNC"), PLAIN_CALL_WORDS[lw]
             if k + length == len(run) and next_char == "(" and w in self.functions:
