@@ -23,14 +23,15 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 import numpy as np
-import sympy as sp
 
 from grader.errors import GraderError, MathSyntaxError
 from grader.exercise.model import Mistake
 from grader.math.context import MathContext
+from grader.math.direct import DirectEvaluator
 from grader.math.equivalence import check_equivalence
 from grader.math.mutants import mutants
 from grader.math.parser import MathShapeError, context_info, parse_chain, parse_expression
+from grader.math.points import PointTable
 
 
 @dataclass
@@ -75,12 +76,7 @@ def diagnose(student: Any, reference: Any, ctx: MathContext, mistakes: Iterable[
         candidates = mutants(reference, ctx)
     except (TypeError, ValueError, AttributeError):
         return None
-    if _is_matrix(reference):
-        # matrices: agreeing at four random points is the match (the full check makes each
-        # candidate explicit symbolically, far too slow for dozens of them)
-        kept = _screen(student, candidates, ctx, n_points=4)
-        return Diagnosis(kept[0].name, kept[0].message) if kept else None
-    for cand in _screen_concrete(student, candidates, ctx):
+    for cand in _screen(student, candidates, ctx):
         if time.perf_counter() > deadline:
             break
         if _matches(student, cand.expr, ctx, per_check):
@@ -88,9 +84,10 @@ def diagnose(student: Any, reference: Any, ctx: MathContext, mistakes: Iterable[
     return None
 
 
-def _screen_concrete(student: Any, candidates: list[Any], ctx: MathContext) -> list[Any]:
-    """Candidates that agree with the student at a few sample points and index values (the
-    engine's own concretisation and sampling); all of them when the screen cannot run."""
+def _screen(student: Any, candidates: list[Any], ctx: MathContext, n_points: int = 10) -> list[Any]:
+    """Candidates that agree with the student at a few sample points and index cases, in
+    order: every expression evaluated as written (grader/math/direct.py) at the same points,
+    with the subexpressions they share computed once. All of them when the screen cannot run."""
     from grader.math import equivalence as E
 
     try:
@@ -101,28 +98,25 @@ def _screen_concrete(student: Any, candidates: list[Any], ctx: MathContext) -> l
         ranges = [list(E._index_range(x.name, ctx, info, dims)) for x in free]
         rng = np.random.default_rng(7)
         assigns = [{}] if not free else _index_cases(free, ranges, rng)
-        ent = E._Entries()
-        conc = [[E.concretize(e, a, dims, info, ent) for a in assigns] for e in exprs]
-        symbols = sorted(set().union(*[E._free(c) for row in conc for c in row]), key=lambda x: x.name)
-        n = 10
-        env, _ = E._sample(symbols, ent, info, n, rng, force_positive=False)
-        values = [[np.asarray(E._values(c, env, n), dtype=float).reshape(n, -1) for c in row] for row in conc]
+        table = PointTable(info, n_points, 7, group_size=E._group_size(exprs[0], exprs[0], assigns, dims))
+        idx = {x: np.repeat(np.array([a[x] for a in assigns], dtype=np.int64), n_points) for x in free}
+        ev = DirectEvaluator(table, idx, dims, len(assigns), E._undef_stand_in)
+        mine = ev.value(exprs[0])
     except Exception:  # the screen is only a shortcut: anything it cannot do, the full check does
         return candidates
-    mine = values[0]
+    mine = mine.reshape(mine.shape[0], -1)
     kept = []
-    for cand, theirs in zip(candidates, values[1:]):
-        agree, seen = True, 0
-        for a, b in zip(mine, theirs):
-            if a.shape != b.shape:
-                agree = False
-                break
-            ok = np.all(np.isfinite(a) & np.isfinite(b), axis=1)
-            seen += int(ok.sum())
-            if not np.allclose(a[ok], b[ok], rtol=1e-7, atol=1e-10):
-                agree = False
-                break
-        if agree and seen:
+    for cand, e in zip(candidates, exprs[1:]):
+        try:
+            theirs = ev.value(e)
+        except Exception:  # as above: a candidate the screen cannot evaluate goes to the full check
+            kept.append(cand)
+            continue
+        theirs = theirs.reshape(theirs.shape[0], -1)
+        if theirs.shape != mine.shape:
+            continue
+        ok = np.all(np.isfinite(mine) & np.isfinite(theirs), axis=1)
+        if ok.any() and np.allclose(mine[ok], theirs[ok], rtol=1e-7, atol=1e-10):
             kept.append(cand)
     return kept
 
@@ -135,68 +129,6 @@ def _index_cases(free: list[Any], ranges: list[list[int]], rng: np.random.Genera
     for _ in range(4):
         cases.append({x: int(rng.choice(r)) for x, r in zip(free, ranges)})
     return cases
-
-
-# ---- a fast numeric screen for matrix answers ------------------------------------------------
-# The full check makes every matrix explicit symbolically, which is slow for a few dozen
-# mutants; two numeric samples rule most of them out first.
-
-def _is_matrix(e: Any) -> bool:
-    return isinstance(e, (sp.MatrixBase, sp.MatrixExpr))
-
-
-def _sample_values(exprs: list[Any], ctx: MathContext, rng: np.random.Generator) -> dict[Any, Any]:
-    info = context_info(ctx)
-    assign: dict[Any, Any] = {}
-    atoms: set[Any] = set()
-    for e in exprs:
-        atoms |= e.atoms(sp.MatrixSymbol) | {x for x in e.free_symbols if isinstance(x, sp.Symbol)}
-    for a in sorted(atoms, key=str):
-        dom = info.domains.get(str(a.name), "real")
-        if isinstance(a, sp.MatrixSymbol):
-            r, c = a.shape
-            if dom == "probability" and 1 in (r, c):
-                vals = rng.dirichlet(np.ones(r * c)).reshape(r, c)
-            elif dom in ("positive", "probability", "unit"):
-                vals = rng.uniform(0.2, 2.0, (r, c))
-            else:
-                vals = rng.normal(0.0, 1.0, (r, c))
-            assign[a] = sp.ImmutableMatrix(vals)
-        elif dom in ("positive", "probability", "unit"):
-            assign[a] = sp.Float(rng.uniform(0.2, 0.9))
-        else:
-            assign[a] = sp.Float(rng.choice([-1, 1]) * rng.uniform(0.3, 2.0))
-    return assign
-
-
-def _numeric(e: Any, assign: dict[Any, Any]) -> np.ndarray:
-    v = e.xreplace(assign)
-    if hasattr(v, "doit"):
-        v = v.doit()
-    if isinstance(v, sp.MatrixExpr) and not isinstance(v, sp.MatrixBase):
-        v = v.as_explicit()
-    if isinstance(v, sp.MatrixBase):
-        return np.array(v.evalf(), dtype=float)
-    return np.array(float(v))
-
-
-def _screen(student: Any, candidates: list[Any], ctx: MathContext, n_points: int = 2) -> list[Any]:
-    """The candidates that agree with the student at `n_points` random points, in order."""
-    rng = np.random.default_rng(20240611)
-    try:
-        points = [_sample_values([student] + [c.expr for c in candidates], ctx, rng) for _ in range(n_points)]
-        mine = [_numeric(student, p) for p in points]
-    except Exception:  # SymPy raises many types on expressions it cannot evaluate; skip the screen
-        return candidates
-    kept = []
-    for c in candidates:
-        try:
-            theirs = [_numeric(c.expr, p) for p in points]
-        except Exception:  # as above: a candidate that cannot be evaluated does not match
-            continue
-        if all(a.shape == b.shape and np.allclose(a, b, rtol=1e-6, atol=1e-9) for a, b in zip(mine, theirs)):
-            kept.append(c)
-    return kept
 
 
 # ---- answers that cannot be built -------------------------------------------------------------
@@ -250,21 +182,12 @@ def diagnose_text(text: str, reference: Any, ctx: MathContext, budget_s: float =
             expr = parse_expression(variant, ctx)
         except (MathSyntaxError, MathShapeError, GraderError, ValueError):
             continue
-        if _is_matrix(reference):
-            same = bool(_screen(expr, [_Candidate(reference)], ctx, n_points=4))
-        else:
-            same = _matches(expr, reference, ctx, 0.5)
-        if same:
+        if _matches(expr, reference, ctx, 0.5):
             return Diagnosis("transposed", f"A transpose is in the wrong place: with '{old}' written as "
                                            f"'{new}' the shapes fit and the answer is right. (For a column "
                                            "vector s, sᵀs is a number, the inner product, and s sᵀ is an "
                                            "n×n matrix, the outer product.)")
     return None
-
-
-@dataclass
-class _Candidate:
-    expr: Any
 
 
 def _last_member_text(text: str, ctx: MathContext) -> str:

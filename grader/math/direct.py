@@ -49,6 +49,7 @@ class DirectEvaluator:
         self.used = used  # entry symbols read, when the caller wants to know
         self._memo: dict[Any, np.ndarray] = {}
         self._matrices: dict[Any, np.ndarray] = {}
+        self._tiles: dict[sp.Symbol, np.ndarray] = {}  # shared with child evaluators, like _matrices
 
     # ---- entry points -------------------------------------------------------------------
 
@@ -172,9 +173,7 @@ class DirectEvaluator:
             return self.indices[e].astype(float)
         if e.name in self.dims:
             return np.full(self.B, float(self.dims[e.name]))
-        if self.used is not None:
-            self.used.add(e)
-        return np.tile(self.table.values(e), self.C)
+        return self._tiled(e)
 
     def _index(self, e: Any, offset: int = 0) -> np.ndarray:
         """An index expression's integer value per row (minus `offset`)."""
@@ -188,17 +187,33 @@ class DirectEvaluator:
 
     def _indexed(self, e: sp.Indexed) -> np.ndarray:
         base = str(e.base)
-        idx = np.stack([self._index(i) for i in e.indices], axis=1)
-        out = np.empty(self.B)
-        uniq, inverse = np.unique(idx, axis=0, return_inverse=True)
+        cols = [self._index(i) for i in e.indices]
+        if all(c[0] == c[-1] and (c == c[0]).all() for c in cols):  # one entry on every row (z_k in Σ_k)
+            return self._tiled(self.table.entry_symbol(base, tuple(int(c[0]) for c in cols)))
+        if len(cols) == 1:
+            uniq, inverse = np.unique(cols[0], return_inverse=True)
+            keys = [(int(u),) for u in uniq]
+        else:
+            uniq, inverse = np.unique(np.stack(cols, axis=1), axis=0, return_inverse=True)
+            keys = [tuple(int(x) for x in u) for u in uniq]
         inverse = inverse.reshape(-1)
-        for k, u in enumerate(uniq):
-            sym = self.table.entry_symbol(base, tuple(int(x) for x in u))
+        out = np.empty(self.B)
+        for k, key in enumerate(keys):
+            sym = self.table.entry_symbol(base, key)
             if self.used is not None:
                 self.used.add(sym)
             rows = inverse == k
             out[rows] = self.table.values(sym)[self.point_of_row[rows]]
         return out
+
+    def _tiled(self, sym: sp.Symbol) -> np.ndarray:
+        """A symbol's values on every row (the same points for every index case)."""
+        if self.used is not None:
+            self.used.add(sym)
+        hit = self._tiles.get(sym)
+        if hit is None:
+            hit = self._tiles[sym] = np.tile(self.table.values(sym), self.C)
+        return hit
 
     def _big(self, body: Any, limits: list, is_sum: bool) -> np.ndarray:
         """A sum or product: the outermost limit here, the inner ones in a child evaluator."""

@@ -1274,9 +1274,24 @@ def _assemble(lines: list, text: str, toks: list[Tok]) -> Chain:
 
 
 def parse_chain(text: str, ctx: MathContext | None = None, syntax: str = "auto") -> Chain:
-    """Read an `=` chain (or an `aligned` block) into its members, in order."""
+    """Read an `=` chain (or an `aligned` block) into its members, in order.
+
+    Parses are remembered per (text, declarations): a batch reads the same reference, author
+    mistakes and definitions for every student, and many students write the same answer.
+    """
     ctx = ctx or MathContext()
-    return _parse(text, ctx, plain=_choose_plain(text, syntax))
+    key = (text, syntax, ctx.key())
+    hit = _CHAINS.get(key)
+    if hit is None:
+        hit = _parse(text, ctx, plain=_choose_plain(text, syntax))
+        if len(_CHAINS) >= MAX_CACHED_CHAINS:
+            _CHAINS.pop(next(iter(_CHAINS)))
+        _CHAINS[key] = hit
+    return Chain(members=list(hit.members), conditions=list(hit.conditions))
+
+
+_CHAINS: dict[tuple, Chain] = {}
+MAX_CACHED_CHAINS = 2048
 
 
 def parse_expression(text: str, ctx: MathContext | None = None, syntax: str = "auto") -> Any:

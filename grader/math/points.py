@@ -39,6 +39,7 @@ class PointTable:
     num: dict[sp.Symbol, np.ndarray] = field(default_factory=dict)  # numerators over DEN
     of: dict[sp.Symbol, tuple[str, tuple[int, ...]]] = field(default_factory=dict)  # entry -> (base, index)
     _names: dict[tuple[str, tuple[int, ...]], sp.Symbol] = field(default_factory=dict)
+    _floats: dict[sp.Symbol, np.ndarray] = field(default_factory=dict)
 
     # ---- naming -------------------------------------------------------------------------
 
@@ -68,7 +69,10 @@ class PointTable:
 
     def values(self, sym: sp.Symbol) -> np.ndarray:
         """Float values of `sym` at the n points."""
-        return self.numerators(sym) / DEN
+        hit = self._floats.get(sym)
+        if hit is None:
+            hit = self._floats[sym] = self.numerators(sym) / DEN
+        return hit
 
     def numerators(self, sym: sp.Symbol) -> np.ndarray:
         hit = self.num.get(sym)

@@ -147,7 +147,14 @@ def _sign_condition(rel: Any) -> tuple[Any, Any, bool]:
 
 def _subs(expr: Any, mapping: dict) -> Any:
     try:
-        return expr.subs(mapping, simultaneous=True)
+        # the keys are symbols and Kronecker deltas: a structural replacement is the substitution,
+        # and far cheaper than subs(), which re-simplifies every matrix expression it rebuilds;
+        # but only subs() leaves a sum's own variable alone (Σ_j s_i s_j with j = i)
+        bound = {lim[0] for x in expr.atoms(sp.Sum, sp.Product) for lim in x.limits} \
+            if isinstance(expr, sp.Basic) else set()
+        if bound & set(mapping):
+            return expr.subs(mapping, simultaneous=True)
+        return expr.xreplace(mapping)
     except (TypeError, AttributeError):
         return expr
 
