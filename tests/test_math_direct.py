@@ -16,7 +16,7 @@ from grader.math import MathContext, parse_expression
 from grader.math import equivalence as E
 from grader.math.deadline import DeadlineExceeded, run_with_deadline
 from grader.math.direct import DirectEvaluator
-from grader.math.evaluate import Unsupported, evaluate
+from grader.math.evaluate import Unsupported
 from grader.math.exact import ExactEvaluator
 from grader.math.matrix_algebra import equal as matrices_equal
 from grader.math.parser import context_info

@@ -29,7 +29,7 @@ from grader.math.deadline import DeadlineExceeded, run_with_deadline
 from grader.math.direct import DirectEvaluator, TooLarge
 from grader.math.evaluate import Unsupported, evaluate
 from grader.math.exact import ExactEvaluator
-from grader.math.points import PointTable
+from grader.math.points import COARSE, DEN, PointTable, draw, simplex
 from grader.math.parser import (DEFAULT_UPPER, ContextInfo, MathShapeError, context_info, infer_upper,
                                 parse_expression)
 from grader.seeding import rng_for
@@ -301,50 +301,29 @@ def _explicit_matrices(e: Any) -> Any:
 # ------------------------------------------------------------------------------------------
 # sampling
 
-_COARSE = 8  # the first points use one decimal: readable counterexamples
+_COARSE = COARSE  # the first points use one decimal: readable counterexamples
 
 
-def _sample(symbols: list[sp.Symbol], ent: _Entries, info: ContextInfo, n: int, rng: np.random.Generator,
+def _sample(symbols: list[sp.Symbol], ent: Any, info: ContextInfo, n: int, rng: np.random.Generator,
             force_positive: bool) -> tuple[dict[sp.Symbol, np.ndarray], dict[sp.Symbol, np.ndarray]]:
-    """Values (floats) and their exact numerators over DEN (for exact re-checks)."""
+    """Values (floats) and their exact numerators over DEN (for exact re-checks) of the
+    concrete path's symbols; the entries of one probability vector present form one simplex."""
     num: dict[sp.Symbol, np.ndarray] = {}
     prob_groups: dict[str, list[sp.Symbol]] = {}
     for s in symbols:
         base = ent.of.get(s, (s.name, ()))[0]
         dom = info.domains.get(s.name) or info.domains.get(base) or ("integer" if s.is_integer else "real")
-        if dom == "probability":
-            if s in ent.of:
-                prob_groups.setdefault(base, []).append(s)
-                continue
-            num[s] = np.concatenate([rng.integers(1, 10, _COARSE) * 100, rng.integers(50, 950, n - _COARSE)])
+        if dom == "probability" and s in ent.of:
+            prob_groups.setdefault(base, []).append(s)
             continue
-        if dom == "integer":
-            num[s] = rng.integers(1, 6, n) * 1000
-            continue
-        positive = force_positive or dom in ("positive", "unit", "nonnegative") or s.is_positive
-        negative = dom == "negative"
-        coarse = rng.integers(1, 31, _COARSE) * 100 if positive or negative else \
-            rng.choice(np.r_[-25:0, 1:26], _COARSE) * 100
-        fine = rng.integers(50, 3001, n - _COARSE) if positive or negative else \
-            rng.choice(np.r_[-2500:-49, 50:2501], n - _COARSE)
-        v = np.concatenate([coarse, fine])
-        num[s] = -v if negative else v
+        num[s] = draw(rng, n, dom, force_positive or bool(s.is_positive))
     for base in sorted(prob_groups):
         members = sorted(prob_groups[base], key=lambda s: ent.of[s][1])
-        k = len(members)
-        cols = np.zeros((n, k), dtype=np.int64)
-        for p in range(n):
-            total = 20 if p < _COARSE else 1000
-            cuts = np.sort(rng.choice(np.arange(1, total), size=k - 1, replace=False)) if k > 1 else np.array([], int)
-            parts = np.diff(np.concatenate([[0], cuts, [total]]))
-            cols[p] = parts * (1000 // total)
+        cols = simplex(rng, n, len(members))
         for c, s in enumerate(members):
             num[s] = cols[:, c]
     env = {s: num[s] / DEN for s in symbols}
     return env, num
-
-
-DEN = 1000
 
 
 def _exact_point(num: dict[sp.Symbol, np.ndarray], p: int) -> dict[sp.Symbol, sp.Rational]:
@@ -927,10 +906,7 @@ def _group_size(s_expr: Any, r_expr: Any, assigns: list[dict], dims: dict[str, i
                             hi = hi.xreplace({s: dims[s.name]})
                     if getattr(hi, "is_Integer", False):
                         ups.append(int(hi))
-    return max(ups) if ups else DEFAULT_UPPER_VALUE
-
-
-DEFAULT_UPPER_VALUE = 4
+    return max(ups) if ups else int(dims.get(DEFAULT_UPPER, 3))
 
 
 def _direct_counterexample(s_expr: Any, r_expr: Any, assign: dict, dims: dict[str, int], table: PointTable,
@@ -1002,7 +978,7 @@ def _direct_recheck(s_expr: Any, r_expr: Any, assigns: list[dict], dims: dict[st
                     table: PointTable, points: int, deadline: float) -> Verdict | None:
     """Re-check a few points in 30-digit arithmetic: float agreement can hide a difference."""
     for assign in assigns[:3]:
-        for p in (COARSE_POINTS, COARSE_POINTS + 1, 0):
+        for p in (COARSE, COARSE + 1, 0):
             if p >= points or time.perf_counter() > deadline:
                 continue
             try:
@@ -1024,8 +1000,6 @@ def _direct_recheck(s_expr: Any, r_expr: Any, assigns: list[dict], dims: dict[st
             return v
     return None
 
-
-COARSE_POINTS = _COARSE
 
 
 def _prove_direct(s_expr: Any, r_expr: Any, assigns: list[dict], free: list[sp.Symbol], dims: dict[str, int],

@@ -85,7 +85,7 @@ class PointTable:
             self._probability_group(base, idx)
             return self.num[sym]
         rng = self._rng(sym.name)
-        self.num[sym] = _draw(rng, self.n, dom, self.force_positive or bool(sym.is_positive))
+        self.num[sym] = draw(rng, self.n, dom, self.force_positive or bool(sym.is_positive))
         return self.num[sym]
 
     def matrix_values(self, name: str, r: int, c: int) -> np.ndarray:
@@ -95,7 +95,7 @@ class PointTable:
         syms = [self.entry_symbol(name, k) for k in keys]
         dom = self.info.domains.get(name, "real")
         if dom != "probability" and not any(s in self.num for s in syms):
-            block = _draw(self._rng(name + "|matrix"), self.n, dom, self.force_positive or bool(syms[0].is_positive),
+            block = draw(self._rng(name + "|matrix"), self.n, dom, self.force_positive or bool(syms[0].is_positive),
                           k=len(syms)).reshape(len(syms), self.n)
             for k, s in enumerate(syms):
                 self.num[s] = block[k]
@@ -118,18 +118,12 @@ class PointTable:
             members = [(r,) for r in range(1, max(self.group_size, idx[0]) + 1)]
         if idx not in members:
             members.append(idx)
-        rng = self._rng(f"{base}|{members[0]}")
-        k = len(members)
-        cols = np.zeros((self.n, k), dtype=np.int64)
-        for p in range(self.n):
-            total = 20 if p < COARSE else 1000
-            cuts = np.sort(rng.choice(np.arange(1, total), size=k - 1, replace=False)) if k > 1 else np.array([], int)
-            cols[p] = np.diff(np.concatenate([[0], cuts, [total]])) * (1000 // total)
+        cols = simplex(self._rng(f"{base}|{members[0]}"), self.n, len(members))
         for c, m in enumerate(members):
             self.num[self.entry_symbol(base, m)] = cols[:, c]
 
 
-def _draw(rng: np.random.Generator, n: int, dom: str, positive: bool, k: int = 1) -> np.ndarray:
+def draw(rng: np.random.Generator, n: int, dom: str, positive: bool, k: int = 1) -> np.ndarray:
     """Numerators for k entries at n points, shape (n,) or (k, n) when k > 1; the first
     COARSE points of every entry with one decimal."""
     c, f = min(n, COARSE), max(0, n - COARSE)
@@ -147,3 +141,14 @@ def _draw(rng: np.random.Generator, n: int, dom: str, positive: bool, k: int = 1
         if negative:
             v = -v
     return v[0] if k == 1 else v
+
+
+def simplex(rng: np.random.Generator, n: int, k: int) -> np.ndarray:
+    """Numerators (over DEN) of a probability vector of length k at n points, shape (n, k):
+    positive, summing to DEN; the first COARSE points in steps of 0.05."""
+    cols = np.zeros((n, k), dtype=np.int64)
+    for p in range(n):
+        total = 20 if p < COARSE else DEN
+        cuts = np.sort(rng.choice(np.arange(1, total), size=k - 1, replace=False)) if k > 1 else np.array([], int)
+        cols[p] = np.diff(np.concatenate([[0], cuts, [total]])) * (DEN // total)
+    return cols
