@@ -119,6 +119,18 @@ def _context() -> mp.context.BaseContext:
     return mp.get_context("spawn")
 
 
+def prestart() -> None:
+    """Start the fork server now: its warm-up (seconds of imports) then overlaps what the
+    caller does before the first worker is needed (loading the course, discovery)."""
+    for k, v in THREAD_ENV.items():
+        os.environ.setdefault(k, v)  # inherited by the fork server, so by the workers
+    if "forkserver" in mp.get_all_start_methods():
+        from multiprocessing import forkserver
+
+        _context()
+        forkserver.ensure_running()
+
+
 def run_local(payloads: Iterable[tuple[int, Payload]], jobs: int, timeout_s: float,
               task_fn: TaskFn = grade_payload) -> Iterator[Outcome]:
     """Run every payload on `jobs` worker processes, yielding outcomes as they finish."""

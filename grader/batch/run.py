@@ -16,7 +16,7 @@ from grader.batch.exports import FORMATS, write_exports
 from grader.batch.gradebook import Gradebook, now
 from grader.batch.model import Task
 from grader.report.class_report import ReportPaths, RunInfo
-from grader.batch.pool import Outcome, run_local
+from grader.batch.pool import Outcome, prestart, run_local
 from grader.batch.progress import BatchProgress
 from grader.batch.reporting import write_reports
 from grader.batch.worker import Payload, failed_result, grade_payload
@@ -77,6 +77,8 @@ def _outcomes(opts: BatchOptions, todo: list[Task], container: str) -> Any:
 
 
 def run_batch(opts: BatchOptions, console: Console) -> BatchSummary:
+    if opts.executor == "local":
+        prestart()  # the workers' fork server warms up during discovery
     found = discover(opts.submissions, opts.exercises, opts.selected)
     book = Gradebook.in_folder(opts.out_dir)
     try:

@@ -8,6 +8,7 @@ from rich.markup import escape
 
 from grader.batch.exports import FORMATS, write_exports
 from grader.batch.gradebook import FILE_NAME, Gradebook
+from grader.batch.pool import prestart
 from grader.batch.run import BatchOptions, default_jobs, run_batch
 from grader.cli._common import console, course_option, course_root, load_course_or_exit
 from grader.errors import GraderError
@@ -34,6 +35,8 @@ def grade_cmd(submissions: Path, only: tuple[str, ...], out_dir: Path | None, jo
 
     Running it again grades only what is missing or changed.
     """
+    if executor == "local":
+        prestart()  # the workers' fork server warms up while the course loads
     root = course_root(course)
     exercises = load_course_or_exit(root)
     unknown = [e for e in only if e not in exercises]
