@@ -183,10 +183,66 @@ def test_runs_in_one_worker_leave_nothing_for_the_next(monkeypatch, tmp_path):
         pytest.skip("needs bubblewrap as root (the pre-started worker)")
     monkeypatch.setenv("GRADER_SANDBOX", "bubblewrap")
     monkeypatch.setenv("GRADER_SANDBOX_WORKER", "fork")
-    code = write(tmp_path, "leaver.py", LEAVER)
+    _assert_a_run_leaves_nothing(write(tmp_path, "leaver.py", LEAVER))
+
+
+def _assert_a_run_leaves_nothing(code: Path) -> None:
     first = run_calls([code], [Call("leave")], SMALL).outcomes[0]
     assert first.ok, first.error
     uid, cwd = first.value
     second = run_calls([code], [Call("look", (uid, cwd))], SMALL).outcomes[0]
     assert second.ok, second.error
     assert second.value[:3] == [False, False, []] and second.value[3] != uid
+
+
+def _children(pid: int) -> list[int]:
+    """Host pids of the processes whose parent is `pid`."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    out.append(int(entry.name))
+            except (OSError, ValueError, IndexError):
+                pass
+    return out
+
+
+def _state(pid: int) -> str | None:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return None
+
+
+def test_runs_leave_nothing_even_when_the_reaping_helper_is_gone(monkeypatch, tmp_path):
+    """The worker forks its reapers from a small helper; without that helper it reaps by
+    itself, and a run still leaves nothing for the next."""
+    import os
+    import signal
+    import time
+
+    from grader.sandbox import worker
+
+    if iso._bwrap_works() is not None or iso.worker_kind("bubblewrap") != "fork":
+        pytest.skip("needs bubblewrap as root (the pre-started worker)")
+    monkeypatch.setenv("GRADER_SANDBOX", "bubblewrap")
+    monkeypatch.setenv("GRADER_SANDBOX_WORKER", "fork")
+    code = write(tmp_path, "leaver.py", LEAVER)
+    worker.stop_all()
+    assert run_calls([code], [Call("look", (0, "/nowhere"))], SMALL).outcomes[0].ok
+    z = worker.acquire()
+    try:
+        # bwrap → its namespace's init → the zygote → the helper (its one child between runs)
+        argv = {c: Path(f"/proc/{c}/cmdline").read_text(errors="replace").split("\0")
+                for p in _children(z.proc.pid) for c in [p, *_children(p)]}
+        zygotes = [c for c, a in argv.items() if "bwrap" not in a[0] and any("zygote.py" in x for x in a)]
+        helpers = [h for zp in zygotes for h in _children(zp)]
+        assert len(helpers) == 1, (zygotes, helpers)
+        os.kill(helpers[0], signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while _state(helpers[0]) not in ("Z", None) and time.monotonic() < deadline:  # dead (a zombie)
+            time.sleep(0.05)
+    finally:
+        worker.release(z, healthy=True)
+    _assert_a_run_leaves_nothing(code)

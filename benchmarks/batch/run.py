@@ -97,12 +97,15 @@ def main() -> None:
                   f"submissions/s; reports + exports {r['reports_s']:.2f} s; graded and reported in {total:.2f} s; "
                   f"coordinator peak RSS {r['peak_rss_mib']:.0f} MiB; {r['failed']} could not be graded; "
                   f"code ran: {r['isolation'] or 'no code parts'}")
-        print("grading time per submission in a worker (mean / max s, with 1 job), by exercise:")
+        print(f"grading time per submission in a worker (mean / max s, with {results[0]['jobs']} "
+              f"job{'s' if results[0]['jobs'] != 1 else ''}), by exercise:")
         for ex, (n, mean, worst) in sorted(results[0]["per_exercise"].items(), key=lambda kv: -kv[1][1]):
             print(f"  {ex:22s} {n:4d} x {mean:6.3f} / {worst:6.3f}")
         if len(results) >= 2:
             a, b = results[0], results[1]
             print(f"speed-up {a['jobs']} -> {b['jobs']} jobs (grading): {a['grading_s'] / b['grading_s']:.2f}x")
+        print(f"load average after the runs: {' '.join(f'{x:.1f}' for x in os.getloadavg())} "
+              "(other work on the machine inflates every figure)")
         best = results[-1]
         total = best["grading_s"] + best["reports_s"]
         target = 20.0 * args.n / 500

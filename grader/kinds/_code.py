@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import pickle
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Callable
@@ -202,25 +203,6 @@ _RUNS: "OrderedDict[str, Any]" = OrderedDict()
 _RUN_CACHE_SIZE = 16
 
 
-def _digest(obj: Any, h: Any) -> None:
-    if isinstance(obj, np.ndarray):
-        h.update(f"nd{obj.dtype.str}{obj.shape}".encode())
-        h.update(np.ascontiguousarray(obj).tobytes())
-    elif isinstance(obj, dict):
-        h.update(b"{")
-        for k in sorted(obj, key=str):
-            h.update(repr(k).encode())
-            _digest(obj[k], h)
-        h.update(b"}")
-    elif isinstance(obj, (list, tuple)):
-        h.update(b"[" if isinstance(obj, list) else b"(")
-        for v in obj:
-            _digest(v, h)
-        h.update(b"]")
-    else:
-        h.update(repr(obj).encode())
-
-
 def run_student(task: CheckTask, calls: list[Call]) -> RunReport:
     """Run `calls` on the student's code in the sandbox; identical runs (the four gradient
     parts of one submission) share one sandbox run."""
@@ -234,8 +216,13 @@ def run_student(task: CheckTask, calls: list[Call]) -> RunReport:
             h.update(Path(f).read_bytes())
         except OSError:
             h.update(b"<unreadable>")
-    for c in calls:
-        _digest((c.function, c.args, c.kwargs, c.label), h)
+    # the calls as pickled: faithful to every value (arrays by dtype, shape and bytes), and
+    # written by C code; equal calls built another way may miss the cache, never share a run
+    try:
+        h.update(pickle.dumps([(c.function, c.args, c.kwargs, c.label, c.want_value) for c in calls],
+                              protocol=pickle.HIGHEST_PROTOCOL))
+    except (pickle.PicklingError, TypeError, AttributeError):  # an argument pickle cannot write: no sharing
+        return run_calls(files, calls, limits)
     h.update(repr(limits).encode())
     key = h.hexdigest()
     if key in _RUNS:

@@ -135,12 +135,25 @@ def _import_seccomp():
     return pyseccomp
 
 
+#: filters built ahead (by prepare(), before a pre-started worker forks), by block_processes
+_FILTERS: dict = {}
+
+
 def install_seccomp(block_processes: bool) -> str | None:
     """Block user namespaces, tracing, mounting and non-local sockets; optionally all new
     processes (used where RLIMIT_NPROC cannot be enforced). Returns a note if unavailable."""
-    sc = _import_seccomp()
-    if sc is None:  # no libseccomp (macOS, Windows, minimal containers)
+    f = _FILTERS.pop(block_processes, None) or build_seccomp(block_processes)
+    if f is None:  # no libseccomp (macOS, Windows, minimal containers)
         return "no seccomp filter (libseccomp is not available)"
+    f.load()
+    return None
+
+
+def build_seccomp(block_processes: bool):
+    """The filter install_seccomp loads (a libseccomp context, not loaded yet), or None."""
+    sc = _import_seccomp()
+    if sc is None:
+        return None
     f = sc.SyscallFilter(defaction=sc.ALLOW)
 
     def rule(action, name, *args) -> None:
@@ -166,8 +179,7 @@ def install_seccomp(block_processes: bool) -> str | None:
         rule(sc.ERRNO(errno.EAGAIN), "fork")
         rule(sc.ERRNO(errno.EAGAIN), "vfork")
         rule(sc.ERRNO(errno.EAGAIN), "clone", sc.Arg(0, sc.MASKED_EQ, CLONE_THREAD, 0))
-    f.load()
-    return None
+    return f
 
 
 # ---------------------------------------------------------------------------------------
@@ -304,6 +316,8 @@ def prepare() -> types.ModuleType:
         _WIRE = _load_wire()
         import numpy  # noqa: F401  (imported before "hello", so its cost is not the student's)
         _import_seccomp()
+    if False not in _FILTERS:  # the usual filter, built before a pre-started worker forks
+        _FILTERS[False] = build_seccomp(False)
     return _WIRE
 
 

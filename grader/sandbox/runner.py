@@ -213,6 +213,13 @@ class _Child:
         ("output", None) when the output limit is exceeded, or ("bad", message).
         """
         pending = memoryview(send)
+        if pending:  # most requests fit the pipe at once: the selector is for the rest
+            try:
+                pending = pending[os.write(self.req_w, pending):]
+            except BlockingIOError:
+                pass
+            except (BrokenPipeError, OSError):
+                pending = memoryview(b"")
         if pending:
             self.sel.register(self.req_w, selectors.EVENT_WRITE, "req")
         try:
