@@ -63,16 +63,18 @@ class BatchSummary:
 
 
 def _outcomes(opts: BatchOptions, todo: list[Task], container: str) -> Any:
-    payloads = ((i, Payload(str(opts.course_root), container, t)) for i, t in enumerate(todo))
     if opts.executor == "dask":
-        from grader.batch.dask_executor import connect, run_dask
+        from grader.batch.dask_executor import connect, run_dask, ship_course
 
         client = connect(opts.scheduler)
         try:
+            root = ship_course(client, Path(opts.course_root), {t.exercise_id for t in todo})
+            payloads = ((i, Payload(root, container, t)) for i, t in enumerate(todo))
             yield from run_dask(payloads, client, opts.timeout_s, opts.task_fn)
         finally:
             client.close()
     else:
+        payloads = ((i, Payload(str(opts.course_root), container, t)) for i, t in enumerate(todo))
         yield from run_local(payloads, opts.jobs, opts.timeout_s, opts.task_fn)
 
 
