@@ -93,3 +93,32 @@ def test_predictions_of_the_wrong_shape_and_failures_are_errors(tmp_path, monkey
                             "(or an 27 × classes array of scores)."]
     res = check_training(tmp_path, monkeypatch, NEAREST_MEAN.replace("return {", "raise ValueError('no data')\n    return {", 1))
     assert res.status.value == "error" and res.feedback == ["`train` raised ValueError: no data"]
+
+
+DESCENT = '''
+import numpy as np
+
+def fit(X, y, lr):
+    w, seen = 1.0, []
+    for step in range(500):
+        seen.append(w * w + 0.01)
+        w -= lr * 2 * w
+    return {"loss": seen}
+'''
+
+
+def test_a_loss_metric_draws_the_students_losses_beside_the_references(tmp_path, monkeypatch):
+    import grader.kinds.training as training
+
+    student = DESCENT.replace("lr * 2 * w", "lr * w")
+    monkeypatch.setattr(training, "run_student", fabricated_run(student))
+    options = {"train": "fit", "dataset": {"name": "blobs", "n": 30, "classes": 2}, "metric": "loss",
+               "threshold": 0.02, "settings": {"lr": 0.1}}
+    res = get_kind("training").check(code_task(tmp_path, "training", options, student, DESCENT))
+    assert res.status.value == "correct"
+    curve = next(e for e in res.evidence if e.kind == "loss_curve")
+    assert "beside the reference solution's on the same data and settings" in curve.message
+    mine, ref = curve.data["student"], curve.data["reference"]
+    assert len(mine) == len(ref) == 200  # 500 recorded steps, thinned for the page
+    assert mine[0] == ref[0] == pytest.approx(1.01) and mine[10] > ref[10]  # the student descends more slowly
+    assert curve.data["log_y"] is True  # 1.01 down to 0.01: a hundredfold

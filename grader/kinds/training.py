@@ -17,7 +17,7 @@ import numpy as np
 
 from grader import datasets
 from grader.errors import ExerciseError, Location
-from grader.evidence_shapes import decision_boundary, prediction_grid
+from grader.evidence_shapes import decision_boundary, loss_curve, prediction_grid
 from grader.kinds._code import (as_array, call_reference, isolation_evidence, no_unknown_keys, opt_name, opt_number,
                                 opt_str, outcome, render_value, run_failed, run_student, solution_function)
 from grader.kinds.base import AnswerKind, CheckTask
@@ -68,6 +68,15 @@ def accuracy(predicted: Any, labels: np.ndarray) -> Measured:
 
 def final_loss(returned: Any) -> Measured:
     """The last loss of what train returned (a list of losses, or a dict with 'loss')."""
+    arr = losses(returned)
+    last = float(arr[-1])
+    if not np.isfinite(last):
+        raise ValueError(f"its final loss is {last}")
+    return Measured(last, f"final loss {last:.4g} after {arr.size} recorded step(s)")
+
+
+def losses(returned: Any) -> np.ndarray:
+    """The losses train returned, flat; ValueError saying what is wrong."""
     if isinstance(returned, dict):
         for key in ("loss", "losses", "loss_history"):
             if key in returned:
@@ -78,10 +87,17 @@ def final_loss(returned: Any) -> Measured:
     arr = as_array(returned)
     if arr is None or arr.dtype == object or arr.size == 0:
         raise ValueError("it must return the losses seen while training (a list of numbers)")
-    last = float(arr.reshape(-1)[-1])
-    if not np.isfinite(last):
-        raise ValueError(f"its final loss is {last}")
-    return Measured(last, f"final loss {last:.4g} after {arr.size} recorded step(s)")
+    return arr.reshape(-1).astype(float)
+
+
+MAX_CURVE_POINTS = 200  # a loss curve in the report: enough to see its shape, small in the page
+
+
+def _thinned(values: np.ndarray) -> np.ndarray:
+    if values.size <= MAX_CURVE_POINTS:
+        return values
+    keep = np.unique(np.linspace(0, values.size - 1, MAX_CURVE_POINTS).round().astype(int))
+    return values[keep]
 
 
 @dataclass
@@ -177,6 +193,29 @@ class TrainingKind(AnswerKind):
             points=test.X, labels=test.y, accuracy=measured.value if o.metric == "accuracy" else None,
             reference_accuracy=reference_accuracy)
 
+    def _curve(self, task: CheckTask, o: TrainingOptions, train: datasets.Dataset, settings: dict[str, Any],
+               returned: Any) -> Evidence:
+        """The losses the student's training saw, beside the reference solution's on the same
+        data and settings (when solution.py has the same train function)."""
+        mine = losses(returned)
+        reference = None
+        try:
+            fit = solution_function(task, o.train)
+        except ExerciseError:
+            fit = None
+        if fit is not None:
+            try:
+                reference = losses(call_reference(task, fit, train.X, train.y, **settings))
+            except ValueError:
+                reference = None
+        both = np.concatenate([mine, reference if reference is not None else []])
+        finite = both[np.isfinite(both)]
+        log_y = bool(finite.size and finite.min() > 0 and finite.max() / finite.min() > 100)
+        said = ", beside the reference solution's on the same data and settings" if reference is not None else ""
+        return loss_curve(f"The losses your `{o.train}` recorded while training{said}.",
+                          _thinned(mine), _thinned(reference) if reference is not None else None, log_y=log_y,
+                          x_label="recorded step")
+
     def check(self, task: CheckTask) -> PartResult:
         o: TrainingOptions = task.part.options
         train, test = self.data(task)
@@ -217,6 +256,8 @@ class TrainingKind(AnswerKind):
             picture = self._boundary(task, o, grid, report, train, test, settings, measured)
             if picture is not None:
                 evidence.insert(1, picture)
+        if o.metric == "loss":
+            evidence.insert(1, self._curve(task, o, train, settings, outcome(report, "train").value))
         if passed:
             return self.result(task, Status.CORRECT, 1.0, feedback=[message], evidence=evidence, answer_format="code")
         return self.result(task, Status.INCORRECT, 0.0, feedback=[message], evidence=evidence,
