@@ -13,6 +13,7 @@ class of 500 renders in a few seconds.
 from __future__ import annotations
 
 import statistics
+import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -222,6 +223,8 @@ class _PageJob:
             import multiprocessing as mp
 
             environment().get_template("student.html.j2")  # compiled once, inherited by the forks
+            for stream in (sys.stdout, sys.stderr):  # or a fork could write their buffered text again
+                stream.flush()
             ctx = mp.get_context("fork")  # the pages are inherited too: nothing is pickled
             for share in range(jobs):
                 p = ctx.Process(target=_render_pages, args=(pages[share::jobs], run), daemon=True)
@@ -240,7 +243,6 @@ class _PageJob:
 
 def _can_fork() -> bool:
     """Forking is safe only while this process runs a single thread (Linux)."""
-    import sys
     import threading
 
     return sys.platform == "linux" and threading.active_count() == 1
