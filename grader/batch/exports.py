@@ -1,4 +1,4 @@
-"""Exports of the gradebook: everything here reads stored rows only, never regrades.
+"""Exports of the gradebook (pandas): everything here reads stored rows only, never regrades.
 
   exports/gradebook.csv           one row per student, one column per exercise part, totals
   exports/canvas.csv              Canvas gradebook import (Student, ID, SIS User ID, SIS Login ID, Section, one column per exercise)
@@ -7,9 +7,7 @@
 """
 from __future__ import annotations
 
-import csv
 import json
-import math
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,25 +27,14 @@ class Table:
     records: list[dict[str, object]]
 
 
-def _column_format(values: list[object]):
-    """How a column's cells are written. The files were written by pandas before (its
-    `to_csv(float_format="%g")`), and stay byte-for-byte the same without importing it (which
-    took longer than writing all the files): a column of numbers with a missing value or a
-    float is written with %g, a column of integers as integers, any other column as text."""
-    present = [v for v in values if v is not None]
-    numeric = bool(present) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present)
-    if numeric and (len(present) < len(values) or any(isinstance(v, float) for v in present)):
-        return lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else "%g" % v
-    return lambda v: "" if v is None else str(v)
-
-
 def write_csv(table: Table, path: Path) -> None:
-    formats = [_column_format([r.get(c) for r in table.records]) for c in table.columns]
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        out = csv.writer(fh, lineterminator="\n")
-        out.writerow(table.columns)
-        for r in table.records:
-            out.writerow([f(r.get(c)) for c, f in zip(table.columns, formats)])
+    """The table as CSV through pandas (numbers with %g, a missing value as an empty cell).
+    pandas is imported here, when exporting, not at start-up: the import costs about a second,
+    which the batch overlaps with rendering the student pages in other processes."""
+    import pandas as pd
+
+    frame = pd.DataFrame.from_records(table.records, columns=table.columns)
+    frame.to_csv(path, index=False, float_format="%g", lineterminator="\n")
 
 
 def best_rows(rows: list[Row]) -> dict[tuple[str, str], Row]:
