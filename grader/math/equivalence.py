@@ -1,14 +1,19 @@
 """Are two expressions the same? Decided with evidence, within a hard time budget.
 
-1. Make both concrete: definitions substituted; dimensions given their sampling sizes; free
-   indices (i, j) run over their small ranges; sums written out; vector and matrix entries
-   become plain symbols (s_1, W_{1,2}).
-2. Evaluate both at seeded random points that respect the domains (exact decimals such as
-   0.3 or −1.2, so a reported point can be re-checked exactly). A difference, confirmed in
-   high precision, is a counterexample: "at z = 0.3 you get −0.09, expected 0.21".
-3. Agreement everywhere → try to prove it symbolically under a deadline; when that is not
-   possible in time, re-check a few points in 50-digit arithmetic (which catches differences
-   that float rounding hides) and report the verdict as numerical, not proven.
+1. Sample points: definitions substituted; free indices (i, j) run over their small ranges;
+   every scalar and every vector or matrix entry gets exact-decimal values that respect the
+   domains (grader/math/points.py).
+2. Both sides evaluated as written, at every point and index case at once, in NumPy
+   (grader/math/direct.py). A difference, confirmed in exact or 30-digit arithmetic
+   (grader/math/exact.py), is a counterexample: "at z = 0.3 you get −0.09, expected 0.21".
+3. Agreement everywhere → a proof under a deadline, cheapest first: matrix algebra word by
+   word (grader/math/matrix_algebra.py), sums kept whole, exponentials as powers of one
+   generator, then per index case (one per pattern of equal indices) and SymPy's simplify.
+   When no proof comes in time, a few points are re-checked in 30-digit arithmetic (which
+   catches differences that float rounding hides) and the verdict is numerical, not proven.
+
+What the direct evaluator does not know goes the older, concrete way: sums written out,
+entries as symbols (s_1, W_{1,2}), matrices made explicit in SymPy, then the same steps.
 """
 from __future__ import annotations
 
