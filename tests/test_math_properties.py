@@ -99,3 +99,43 @@ def test_equivalence_of_mutants_stays_within_budget(student: str, reference: str
     assert v.equivalent in (True, False, None)
     if v.equivalent is False and not v.shape_problem:
         assert "expected" in v.message
+
+
+INDEXED = MathContext(symbols=["x", "y", "s", "z"], shapes={"s": ("n",), "z": ("n",)}, dims={"n": 3},
+                      indices={"i": "n", "j": "n", "k": "n"}, domains={"s": "probability"})
+ATOMS = ["x", "y", "s_i", "s_j", "z_i", "z_k", r"\delta_{ij}", "2", "0.5"]
+
+
+@st.composite
+def formulas(draw, depth: int = 0) -> str:
+    """Small random formulas over scalars, entries, δ and sums, in LaTeX."""
+    if depth >= 3 or draw(st.integers(0, 2)) == 0:
+        return draw(st.sampled_from(ATOMS))
+    a, b = draw(formulas(depth + 1)), draw(formulas(depth + 1))
+    op = draw(st.sampled_from(["+", "-", "*", "/", "^", "exp", "sum", "sigma"]))
+    if op == "^":
+        return f"\\left({a}\\right)^{{{draw(st.integers(2, 3))}}}"
+    if op == "/":
+        return f"\\frac{{{a}}}{{1 + \\left({b}\\right)^2}}"  # never 0: a formula defined everywhere
+    if op == "exp":
+        return f"e^{{\\frac{{{a}}}{{4}}}}"
+    if op == "sum":
+        return f"\\sum_{{k=1}}^{{3}} z_k \\left({a}\\right)"
+    if op == "sigma":
+        return f"\\sigma\\left({a}\\right)"
+    return f"\\left({a}\\right) {op if op != '*' else ' '} \\left({b}\\right)"
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(formulas())
+def test_a_formula_equals_itself_and_not_itself_plus_a_small_constant(text: str) -> None:
+    try:
+        e = parse_expression(text, INDEXED)
+    except OK:
+        return
+    same = check_equivalence(e, e, INDEXED, budget_s=1.0)
+    assert same.equivalent in (True, None), (text, same.message)
+    shifted = check_equivalence(e + sp.Rational(1, 1000), e, INDEXED, budget_s=1.0)
+    assert shifted.equivalent in (False, None), (text, shifted.message)
+    if shifted.equivalent is False:
+        assert "you get" in shifted.message.lower() and "expected" in shifted.message
