@@ -139,12 +139,7 @@ class DirectEvaluator:
             a, b = (self._s(x) for x in e.args[:2])
             return (a == b).astype(float)
         if f is sp.Max or f is sp.Min:
-            vals = [self._s(a) for a in e.args]
-            red = np.maximum if f is sp.Max else np.minimum
-            out = vals[0]
-            for v in vals[1:]:
-                out = red(out, v)
-            return out
+            return (np.maximum if f is sp.Max else np.minimum).reduce([self._s(a) for a in e.args])
         if f is sp.Piecewise:
             out = np.full(self.B, np.nan)
             done = np.zeros(self.B, dtype=bool)

@@ -34,7 +34,7 @@ from grader.math.deadline import DeadlineExceeded, run_with_deadline
 from grader.math.direct import DirectEvaluator, TooLarge
 from grader.math.evaluate import Unsupported, evaluate
 from grader.math.exact import ExactEvaluator
-from grader.math.points import COARSE, DEN, PointTable, draw, simplex
+from grader.math.points import COARSE, DEN, PointTable, draw, make_entry_symbol, simplex
 from grader.math.parser import (DEFAULT_UPPER, ContextInfo, MathShapeError, context_info, infer_upper,
                                 parse_expression)
 from grader.seeding import rng_for
@@ -98,15 +98,7 @@ class _Entries:
         hit = self.cache.get(key)
         if hit is not None:
             return hit
-        if len(idx) == 1:
-            name = f"{base}_{idx[0]}" if idx[0] < 10 and idx[0] >= 0 else f"{base}_{{{idx[0]}}}"
-        else:
-            name = f"{base}_{{{','.join(str(i) for i in idx)}}}"
-        dom = info.domains.get(base, "real")
-        kw = {"positive": True} if dom in ("positive", "probability", "unit") else \
-            {"integer": True} if dom == "integer" else {"real": True}
-        sym = sp.Symbol(name, **kw)
-        self.cache[key] = sym
+        sym = self.cache[key] = make_entry_symbol(base, idx, info.domains)
         self.of[sym] = (base, idx)
         return sym
 
@@ -590,13 +582,7 @@ def _differs_exactly(c: _Concrete, point: dict[sp.Symbol, sp.Rational]) -> bool:
         b = _precise(c.reference, point)
     except (TypeError, ValueError, ZeroDivisionError):
         return True
-    for x, y in zip(a, b):
-        if x is None or y is None:
-            continue
-        scale = max(abs(x), abs(y), sp.Float(1e-30))
-        if abs(x - y) > sp.Float(1e-20) * scale:
-            return True
-    return False
+    return _lists_differ(a, b)
 
 
 def _precise(e: Any, point: dict) -> list:

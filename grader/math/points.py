@@ -49,15 +49,7 @@ class PointTable:
         hit = self._names.get(key)
         if hit is not None:
             return hit
-        if len(idx) == 1:
-            name = f"{base}_{idx[0]}" if 0 <= idx[0] < 10 else f"{base}_{{{idx[0]}}}"
-        else:
-            name = f"{base}_{{{','.join(str(i) for i in idx)}}}"
-        dom = self.info.domains.get(base, "real")
-        kw = {"positive": True} if dom in ("positive", "probability", "unit") else \
-            {"integer": True} if dom == "integer" else {"real": True}
-        sym = sp.Symbol(name, **kw)
-        self._names[key] = sym
+        sym = self._names[key] = make_entry_symbol(base, idx, self.info.domains)
         self.of[sym] = (base, idx)
         return sym
 
@@ -121,6 +113,18 @@ class PointTable:
         cols = simplex(self._rng(f"{base}|{members[0]}"), self.n, len(members))
         for c, m in enumerate(members):
             self.num[self.entry_symbol(base, m)] = cols[:, c]
+
+
+def make_entry_symbol(base: str, idx: tuple[int, ...], domains: dict[str, str]) -> sp.Symbol:
+    """The symbol naming entry idx (1-based) of base, with its domain's assumptions."""
+    if len(idx) == 1:
+        name = f"{base}_{idx[0]}" if 0 <= idx[0] < 10 else f"{base}_{{{idx[0]}}}"
+    else:
+        name = f"{base}_{{{','.join(str(i) for i in idx)}}}"
+    dom = domains.get(base, "real")
+    kw = {"positive": True} if dom in ("positive", "probability", "unit") else \
+        {"integer": True} if dom == "integer" else {"real": True}
+    return sp.Symbol(name, **kw)
 
 
 def draw(rng: np.random.Generator, n: int, dom: str, positive: bool, k: int = 1) -> np.ndarray:
