@@ -572,6 +572,15 @@ def _shape_text(a: Any) -> str:
     return "a scalar"
 
 
+def _quotient(a: Any, b: Any, pos: int) -> Any:
+    """a / b (or \\frac{a}{b}): a matrix or zero divisor is refused at `pos`."""
+    if _is_matrix(b):
+        raise MathShapeError(f"dividing by {_shape_text(b)} is not defined")
+    if b == 0:
+        raise _error("division by zero", pos)
+    return _shape_op("the quotient", lambda x, y: x / y, a, b)
+
+
 def _add(a: Any, b: Any) -> Any:
     if isinstance(a, IdentityRef) or isinstance(b, IdentityRef):
         return _add_identity(a, b)
@@ -718,12 +727,7 @@ class Build:
         a, b = _vi(c[0]), _v(c[2])
         if isinstance(a, IdentityRef) and not _is_matrix(b) and b != 0:
             return IdentityRef(a.pos, a.name, a.coeff / b)
-        a = _v(a)
-        if _is_matrix(b):
-            raise MathShapeError(f"dividing by {_shape_text(b)} is not defined")
-        if b == 0:
-            raise _error("division by zero", _tokpos(c[1]))
-        return _shape_op("the quotient", lambda x, y: x / y, a, b)
+        return _quotient(_v(a), b, _tokpos(c[1]))
 
     def hadamard(self, c):
         a, b = _vi(c[0]), _vi(c[2])
@@ -806,12 +810,7 @@ class Build:
         return NormValue(_v(c[1]))
 
     def frac(self, c):
-        a, b = _v(c[1]), _v(c[2])
-        if _is_matrix(b):
-            raise MathShapeError(f"dividing by {_shape_text(b)} is not defined")
-        if b == 0:
-            raise _error("division by zero", _tokpos(c[0]))
-        return _shape_op("the quotient", lambda x, y: x / y, a, b)
+        return _quotient(_v(c[1]), _v(c[2]), _tokpos(c[0]))
 
     def farg(self, c):
         return _v(c[0])
