@@ -6,17 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.batch.gradebook import Gradebook
+from tests.batch_helpers import snapshot as _snapshot
 
 distributed = pytest.importorskip("distributed", reason="dask[distributed] (the 'cluster' extra) is not installed")
-
-
-def _snapshot(out: Path) -> list[tuple]:
-    book = Gradebook.in_folder(out)
-    try:
-        return book.snapshot()
-    finally:
-        book.close()
 
 
 def test_dask_localcluster_equals_the_local_pool(cli, course: Path, tmp_path: Path) -> None:

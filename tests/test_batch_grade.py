@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.batch.gradebook import Gradebook
+from tests.batch_helpers import snapshot as _snapshot
 from tests.conftest import REPO
 
 BATCH = REPO / "examples" / "batch"
@@ -18,14 +18,6 @@ BATCH = REPO / "examples" / "batch"
 def _csv(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
-
-
-def _snapshot(out: Path) -> list[tuple]:
-    book = Gradebook.in_folder(out)
-    try:
-        return book.snapshot()
-    finally:
-        book.close()
 
 
 def _grade_class(cli, course: Path, out: Path, *extra: str):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import psutil
 
-from grader.batch.gradebook import Gradebook
+from tests.batch_helpers import snapshot as _snapshot
 from tests.conftest import REPO
 
 N = 60
@@ -49,14 +49,6 @@ def _count(db: Path) -> int:
             con.close()
     except sqlite3.OperationalError:
         return 0  # the schema is not there yet
-
-
-def _snapshot(out: Path) -> list[tuple]:
-    book = Gradebook.in_folder(out)
-    try:
-        return book.snapshot()
-    finally:
-        book.close()
 
 
 def test_sigkill_then_resume_equals_an_uninterrupted_run(course: Path, tmp_path: Path) -> None:
